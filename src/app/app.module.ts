@@ -1,0 +1,51 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { ApplyTaskResultsHandler, FireTimersHandler } from '../application/commands/apply-task-results.js';
+import { CancelRunHandler } from '../application/commands/cancel-run.js';
+import { RegisterDefinitionHandler } from '../application/commands/register-definition.js';
+import { RetryRunHandler } from '../application/commands/retry-run.js';
+import { StartRunHandler } from '../application/commands/start-run.js';
+import { RunOrchestrator } from '../application/engine/run-orchestrator.js';
+import { DEFINITION_REPOSITORY } from '../application/ports/definition-repository.js';
+import { RUN_READ_MODEL } from '../application/ports/run-read-model.js';
+import { GetDefinitionHandler, ListDefinitionsHandler } from '../application/queries/definition-queries.js';
+import { GetRunEventsHandler, GetRunHandler, ListRunsHandler } from '../application/queries/run-queries.js';
+import { ValidateDefinitionHandler } from '../application/queries/validate-definition.js';
+import { SagaflowRuntime } from '../infrastructure/runtime/sagaflow-runtime.js';
+import { RolesService } from './roles.service.js';
+
+const HANDLERS = [
+  RegisterDefinitionHandler,
+  StartRunHandler,
+  CancelRunHandler,
+  RetryRunHandler,
+  ApplyTaskResultsHandler,
+  FireTimersHandler,
+  ValidateDefinitionHandler,
+  GetRunHandler,
+  ListRunsHandler,
+  GetRunEventsHandler,
+  GetDefinitionHandler,
+  ListDefinitionsHandler,
+];
+
+/** Composition root: wires the runtime's adapters to the application's ports. */
+@Module({})
+export class AppModule {
+  static forRuntime(runtime: SagaflowRuntime, interfaces: DynamicModule['imports'] = []): DynamicModule {
+    return {
+      module: AppModule,
+      global: true,
+      imports: [CqrsModule.forRoot({ rethrowUnhandled: true }), ...(interfaces ?? [])],
+      providers: [
+        { provide: SagaflowRuntime, useValue: runtime },
+        { provide: RunOrchestrator, useValue: runtime.orchestrator },
+        { provide: DEFINITION_REPOSITORY, useValue: runtime.definitions },
+        { provide: RUN_READ_MODEL, useValue: runtime.reads },
+        RolesService,
+        ...HANDLERS,
+      ],
+      exports: [SagaflowRuntime, RolesService, RunOrchestrator, DEFINITION_REPOSITORY, RUN_READ_MODEL],
+    };
+  }
+}

@@ -1,0 +1,56 @@
+import 'reflect-metadata';
+import { Logger, type INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { loadConfig, type AppConfig } from '../infrastructure/config/app-config.js';
+import type { MessagingLogger } from '../infrastructure/messaging/logger.js';
+import { SagaflowRuntime } from '../infrastructure/runtime/sagaflow-runtime.js';
+import { AppModule } from './app.module.js';
+
+export interface SagaflowApp {
+  app: INestApplicationContext;
+  runtime: SagaflowRuntime;
+  config: AppConfig;
+  /** Listening URL of the api role, or null. */
+  url: string | null;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds (and, with the api role, starts listening) one Sagaflow process: the roles of
+ * `config.roles` over one runtime. Used by `main.ts` and by tests.
+ */
+export async function createApp(overrides: Partial<AppConfig> = {}): Promise<SagaflowApp> {
+  const config = { ...loadConfig(), ...overrides };
+  const nestLogger = new Logger('sagaflow');
+  const logger: MessagingLogger = {
+    log: (m) => nestLogger.log(m),
+    warn: (m) => nestLogger.warn(m),
+    error: (m) => nestLogger.error(m),
+  };
+  const runtime = await SagaflowRuntime.create(config, logger);
+  try {
+    if (config.roles.has('api')) {
+      const http = await import('../interfaces/http/http-app.js');
+      const app = await NestFactory.create(
+        AppModule.forRuntime(runtime, [http.HttpInterfaceModule]),
+        http.createFastifyAdapter(),
+        { logger: ['error', 'warn'], abortOnError: false },
+      );
+      await http.configureHttp(app);
+      app.enableShutdownHooks();
+      await app.listen(config.port, '0.0.0.0');
+      const address = app.getHttpServer().address() as { port: number };
+      return { app, runtime, config, url: `http://127.0.0.1:${address.port}`, close: () => app.close() };
+    }
+    const app = await NestFactory.createApplicationContext(AppModule.forRuntime(runtime), {
+      logger: ['error', 'warn'],
+      abortOnError: false,
+    });
+    app.enableShutdownHooks();
+    await app.init();
+    return { app, runtime, config, url: null, close: () => app.close() };
+  } catch (error) {
+    await runtime.close().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,50 @@
+import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { SagaflowRuntime } from '../infrastructure/runtime/sagaflow-runtime.js';
+import type { OutboxRelay } from '../infrastructure/outbox/outbox-relay.js';
+import { OrchestratorRole } from '../interfaces/roles/orchestrator-role.js';
+import { createRelay } from '../interfaces/roles/relay-role.js';
+import { WorkerRole } from '../interfaces/roles/worker-role.js';
+
+/** Starts the roles this process runs (SAGAFLOW_ROLES) and stops them in reverse order. */
+@Injectable()
+export class RolesService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  orchestrator: OrchestratorRole | null = null;
+  relay: OutboxRelay | null = null;
+  worker: WorkerRole | null = null;
+  private ready = false;
+
+  constructor(
+    private readonly runtime: SagaflowRuntime,
+    private readonly commands: CommandBus,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const roles = this.runtime.config.roles;
+    if (roles.has('relay')) {
+      this.relay = createRelay(this.runtime);
+      await this.relay.start();
+    }
+    if (roles.has('orchestrator')) {
+      this.orchestrator = new OrchestratorRole(this.runtime, this.commands);
+      await this.orchestrator.start();
+    }
+    if (roles.has('worker')) {
+      this.worker = new WorkerRole(this.runtime);
+      await this.worker.start();
+    }
+    this.ready = true;
+  }
+
+  isReady(): boolean {
+    return this.ready && this.runtime.amqp.isReady();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.ready = false;
+    await this.worker?.stop();
+    await this.orchestrator?.stop();
+    await this.relay?.stop();
+    await this.runtime.close();
+  }
+}

@@ -1,0 +1,31 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { RunOrchestrator } from '../engine/run-orchestrator.js';
+import type { ResultMessage } from '../ports/messages.js';
+
+/** A batch of worker results from one shard, applied in order in one transaction. */
+export class ApplyTaskResultsCommand {
+  constructor(readonly results: readonly ResultMessage[]) {}
+}
+
+@CommandHandler(ApplyTaskResultsCommand)
+export class ApplyTaskResultsHandler implements ICommandHandler<ApplyTaskResultsCommand, void> {
+  constructor(private readonly orchestrator: RunOrchestrator) {}
+
+  async execute({ results }: ApplyTaskResultsCommand): Promise<void> {
+    await this.orchestrator.applyResults(results);
+  }
+}
+
+/** Fires due durable timers (retry backoff, `delay`, safety timeouts); returns runs touched. */
+export class FireTimersCommand {
+  constructor(readonly limit = 200) {}
+}
+
+@CommandHandler(FireTimersCommand)
+export class FireTimersHandler implements ICommandHandler<FireTimersCommand, number> {
+  constructor(private readonly orchestrator: RunOrchestrator) {}
+
+  async execute({ limit }: FireTimersCommand): Promise<number> {
+    return this.orchestrator.fireDueTimers(limit);
+  }
+}

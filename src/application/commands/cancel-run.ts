@@ -1,0 +1,31 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { RunSnapshot } from '../../domain/run/run-snapshot.js';
+import { DomainValidationError } from '../../domain/shared/domain-error.js';
+import { isPlainObject } from '../../domain/definition/retry-policy.js';
+import { RunOrchestrator } from '../engine/run-orchestrator.js';
+
+export class CancelRunCommand {
+  constructor(
+    readonly runId: string,
+    readonly body: unknown,
+  ) {}
+}
+
+@CommandHandler(CancelRunCommand)
+export class CancelRunHandler implements ICommandHandler<CancelRunCommand, RunSnapshot> {
+  constructor(private readonly orchestrator: RunOrchestrator) {}
+
+  async execute({ runId, body }: CancelRunCommand): Promise<RunSnapshot> {
+    let reason: string | null = null;
+    if (body !== undefined && body !== null) {
+      if (!isPlainObject(body)) throw new DomainValidationError([{ path: '$', message: 'must be a JSON object' }]);
+      if (body.reason !== undefined) {
+        if (typeof body.reason !== 'string' || body.reason.length > 1000) {
+          throw new DomainValidationError([{ path: 'reason', message: 'must be a string of at most 1000 characters' }]);
+        }
+        reason = body.reason;
+      }
+    }
+    return this.orchestrator.command(runId, (run, ctx) => run.cancel(reason, ctx));
+  }
+}

@@ -1,0 +1,37 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Inject } from '@nestjs/common';
+import { validateDefinition } from '../../domain/definition/definition-validator.js';
+import { canonicalDefinitionJson } from '../../domain/definition/workflow-definition.js';
+import { DomainValidationError } from '../../domain/shared/domain-error.js';
+import { ConflictError } from '../errors.js';
+import {
+  DEFINITION_REPOSITORY,
+  type DefinitionRepository,
+  type StoredDefinition,
+} from '../ports/definition-repository.js';
+
+export class RegisterDefinitionCommand {
+  constructor(readonly body: unknown) {}
+}
+
+export interface RegisterDefinitionResult {
+  created: boolean;
+  stored: StoredDefinition;
+}
+
+@CommandHandler(RegisterDefinitionCommand)
+export class RegisterDefinitionHandler implements ICommandHandler<RegisterDefinitionCommand, RegisterDefinitionResult> {
+  constructor(@Inject(DEFINITION_REPOSITORY) private readonly definitions: DefinitionRepository) {}
+
+  async execute({ body }: RegisterDefinitionCommand): Promise<RegisterDefinitionResult> {
+    const result = validateDefinition(body);
+    if (!result.valid) throw new DomainValidationError(result.errors);
+    const outcome = await this.definitions.register(result.definition, canonicalDefinitionJson(result.definition));
+    if (outcome.outcome === 'conflict') {
+      throw new ConflictError(
+        `definition ${result.definition.name} version ${result.definition.version} exists with different content`,
+      );
+    }
+    return { created: outcome.outcome === 'created', stored: outcome.stored };
+  }
+}

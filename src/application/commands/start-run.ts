@@ -1,0 +1,106 @@
+import { createHash } from 'node:crypto';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Inject } from '@nestjs/common';
+import { validateDefinition } from '../../domain/definition/definition-validator.js';
+import { canonicalJson, type WorkflowDefinition } from '../../domain/definition/workflow-definition.js';
+import type { DefinitionRef, Json, RunSnapshot } from '../../domain/run/run-snapshot.js';
+import { DomainValidationError, type ValidationIssue } from '../../domain/shared/domain-error.js';
+import { isPlainObject } from '../../domain/definition/retry-policy.js';
+import { RunOrchestrator } from '../engine/run-orchestrator.js';
+import { ConflictError, NotFoundError } from '../errors.js';
+import { DEFINITION_REPOSITORY, type DefinitionRepository } from '../ports/definition-repository.js';
+
+export class StartRunCommand {
+  /** `headerIdempotencyKey` is the `Idempotency-Key` header, used when the body has none. */
+  constructor(
+    readonly body: unknown,
+    readonly headerIdempotencyKey?: string,
+  ) {}
+}
+
+const START_FIELDS = new Set(['definition', 'version', 'input', 'idempotencyKey', 'priority']);
+
+@CommandHandler(StartRunCommand)
+export class StartRunHandler implements ICommandHandler<StartRunCommand, { run: RunSnapshot; created: boolean }> {
+  constructor(
+    private readonly orchestrator: RunOrchestrator,
+    @Inject(DEFINITION_REPOSITORY) private readonly definitions: DefinitionRepository,
+  ) {}
+
+  async execute({ body, headerIdempotencyKey }: StartRunCommand) {
+    const request = parseStartRequest(body, headerIdempotencyKey);
+    const { definition, ref } = await this.resolveDefinition(request);
+    const requestHash = createHash('sha256')
+      .update(canonicalJson({ definition: ref.inline ? definition : ref, input: request.input, priority: request.priority }))
+      .digest('hex');
+    const result = await this.orchestrator.startRun({
+      definition,
+      definitionRef: ref,
+      input: request.input,
+      priority: request.priority,
+      idempotencyKey: request.idempotencyKey,
+      requestHash,
+    });
+    if (!result.created && result.run.requestHash !== requestHash) {
+      throw new ConflictError(`idempotency key "${request.idempotencyKey}" was used for a different request`);
+    }
+    return result;
+  }
+
+  private async resolveDefinition(request: StartRequest): Promise<{ definition: WorkflowDefinition; ref: DefinitionRef }> {
+    if (typeof request.definition !== 'string') {
+      const validation = validateDefinition(request.definition, 'definition');
+      if (!validation.valid) throw new DomainValidationError(validation.errors);
+      return { definition: validation.definition, ref: { name: validation.definition.name, version: null, inline: true } };
+    }
+    const stored = await this.definitions.find(request.definition, request.version ?? undefined);
+    if (!stored) {
+      const which = request.version ? ` version ${request.version}` : '';
+      throw new NotFoundError(`definition "${request.definition}"${which} not found`);
+    }
+    return { definition: stored.definition, ref: { name: stored.definition.name, version: stored.definition.version, inline: false } };
+  }
+}
+
+interface StartRequest {
+  definition: string | Record<string, unknown>;
+  version: number | null;
+  input: Json;
+  idempotencyKey: string | null;
+  priority: number | null;
+}
+
+/** Shape of `POST /v1/runs` (SPEC §4); every problem named by its JSON path. */
+function parseStartRequest(body: unknown, headerKey: string | undefined): StartRequest {
+  const issues: ValidationIssue[] = [];
+  if (!isPlainObject(body)) throw new DomainValidationError([{ path: '$', message: 'must be a JSON object' }]);
+  for (const key of Object.keys(body)) if (!START_FIELDS.has(key)) issues.push({ path: key, message: 'is not a known field' });
+  const { definition, version, input, idempotencyKey, priority } = body;
+  if (typeof definition === 'string') {
+    if (definition.length === 0) issues.push({ path: 'definition', message: 'must name a definition' });
+  } else if (isPlainObject(definition)) {
+    if (typeof definition.name !== 'string') issues.push({ path: 'definition.name', message: 'an inline definition must have a name' });
+    if (version !== undefined) issues.push({ path: 'version', message: 'cannot be given with an inline definition' });
+    if (definition.version !== undefined) issues.push({ path: 'definition.version', message: 'an inline definition has no version' });
+  } else {
+    issues.push({ path: 'definition', message: 'must be a definition name or an inline definition object' });
+  }
+  if (version !== undefined && (!Number.isInteger(version) || (version as number) < 1)) {
+    issues.push({ path: 'version', message: 'must be a positive integer' });
+  }
+  if (priority !== undefined && (!Number.isInteger(priority) || (priority as number) < 0 || (priority as number) > 9)) {
+    issues.push({ path: 'priority', message: 'must be an integer from 0 to 9' });
+  }
+  const key = idempotencyKey ?? headerKey;
+  if (key !== undefined && (typeof key !== 'string' || key.length === 0 || key.length > 255)) {
+    issues.push({ path: 'idempotencyKey', message: 'must be a string of 1 to 255 characters' });
+  }
+  if (issues.length > 0) throw new DomainValidationError(issues);
+  return {
+    definition: definition as string | Record<string, unknown>,
+    version: (version as number | undefined) ?? null,
+    input: (input ?? {}) as Json,
+    idempotencyKey: (key as string | undefined) ?? null,
+    priority: (priority as number | undefined) ?? null,
+  };
+}

@@ -1,0 +1,196 @@
+import { randomUUID } from 'node:crypto';
+import type { WorkflowDefinition } from '../../domain/definition/workflow-definition.js';
+import type { DecisionContext } from '../../domain/run/run-events.js';
+import type { DefinitionRef, Json, RunSnapshot } from '../../domain/run/run-snapshot.js';
+import { WorkflowRun } from '../../domain/run/workflow-run.js';
+import type { DefinitionRepository } from '../ports/definition-repository.js';
+import type { ResultMessage } from '../ports/messages.js';
+import type { CommittedOutboxPublisher, MessageRouting } from '../ports/message-routing.js';
+import {
+  ConcurrencyError,
+  DuplicateIdempotencyKeyError,
+  type LoadedRun,
+  type RunStore,
+  type RunTransaction,
+  type RunWrite,
+  type StoredOutgoingMessage,
+} from '../ports/run-store.js';
+import { NotFoundError } from '../errors.js';
+import { dispatchMessage, toOutcome } from './task-dispatch.js';
+import { TimerScheduler } from './timer-scheduler.js';
+
+export interface StartRunSpec {
+  definition: WorkflowDefinition;
+  definitionRef: DefinitionRef;
+  input: Json;
+  priority: number | null;
+  idempotencyKey: string | null;
+  requestHash: string | null;
+}
+
+export interface Committed {
+  writes: RunWrite[];
+  outbox: StoredOutgoingMessage[];
+}
+
+const MAX_CONFLICT_RETRIES = 8;
+
+/**
+ * The orchestrating saga (process manager): loads runs, lets the `WorkflowRun` aggregate
+ * decide, and saves state, events and outbox rows in one transaction with optimistic locking;
+ * after commit it hands the outbox rows to the inline publisher and arms near timers.
+ */
+export class RunOrchestrator {
+  private readonly definitionCache = new Map<string, WorkflowDefinition>();
+  readonly timers: TimerScheduler;
+  private readonly committedListeners: ((c: Committed) => void)[] = [];
+
+  constructor(
+    private readonly store: RunStore,
+    private readonly definitions: DefinitionRepository,
+    private readonly routing: MessageRouting,
+    private readonly publisher: CommittedOutboxPublisher,
+    onError: (error: unknown) => void,
+  ) {
+    this.timers = new TimerScheduler((runId) => this.fireRunTimers(runId), onError);
+  }
+
+  onCommitted(listener: (c: Committed) => void): void {
+    this.committedListeners.push(listener);
+  }
+
+  /** Creates and starts a run; with an idempotency key already used, returns that run instead. */
+  async startRun(spec: StartRunSpec): Promise<{ run: RunSnapshot; created: boolean }> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        let committed: Committed | null = null;
+        const result = await this.store.transaction(async (tx) => {
+          if (spec.idempotencyKey !== null) {
+            const existing = await tx.findRunByIdempotencyKey(spec.idempotencyKey);
+            if (existing) return { run: existing.snapshot, created: false };
+          }
+          const run = WorkflowRun.create({ id: randomUUID(), ...spec }, context());
+          const changes = run.pullChanges();
+          run.markSaved(1);
+          const snapshot = run.snapshot();
+          await tx.insertRun(snapshot, spec.definitionRef.inline ? spec.definition : null, changes);
+          const outbox = await tx.insertOutbox(changes.dispatches.map((d) => dispatchMessage(run.id, d, this.routing)));
+          committed = { writes: [{ snapshot, expectedVersion: 0, changes }], outbox };
+          return { run: snapshot, created: true };
+        });
+        if (committed) this.afterCommit(committed);
+        return result;
+      } catch (error) {
+        // A concurrent start with the same key won the insert: read its run on the next pass.
+        if (error instanceof DuplicateIdempotencyKeyError && attempt === 0) continue;
+        throw error;
+      }
+    }
+  }
+
+  /** Applies a batch of worker results, in order, in one transaction. */
+  async applyResults(messages: readonly ResultMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const ids = [...new Set(messages.map((m) => m.runId))];
+    await this.decide(ids, (runs, ctx) => {
+      for (const message of messages) runs.get(message.runId)?.applyOutcome(toOutcome(message), ctx);
+    });
+  }
+
+  /** Sweeps runs whose durable timers are due (any process may; locked rows are skipped). */
+  async fireDueTimers(limit = 200): Promise<number> {
+    let count = 0;
+    await this.inTransaction(async (tx) => {
+      const ids = await tx.lockRunsWithDueTimers(new Date(), limit);
+      count = ids.length;
+      return this.decideIn(tx, ids, (runs, ctx) => runs.forEach((run) => run.fireDueTimers(ctx)));
+    });
+    return count;
+  }
+
+  async fireRunTimers(runId: string): Promise<void> {
+    await this.decide([runId], (runs, ctx) => runs.get(runId)?.fireDueTimers(ctx));
+  }
+
+  /** Runs an operator command (cancel, retry) against one run. */
+  async command(runId: string, act: (run: WorkflowRun, ctx: DecisionContext) => void): Promise<RunSnapshot> {
+    let snapshot: RunSnapshot | null = null;
+    await this.decide([runId], (runs, ctx) => {
+      const run = runs.get(runId);
+      if (!run) throw new NotFoundError(`run ${runId} not found`);
+      act(run, ctx);
+      snapshot = run.snapshot();
+    });
+    return snapshot!;
+  }
+
+  private async decide(
+    ids: string[],
+    act: (runs: Map<string, WorkflowRun>, ctx: DecisionContext) => void,
+  ): Promise<void> {
+    await this.inTransaction((tx) => this.decideIn(tx, ids, act));
+  }
+
+  private async inTransaction(work: (tx: RunTransaction) => Promise<Committed>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        this.afterCommit(await this.store.transaction(work));
+        return;
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError) || attempt >= MAX_CONFLICT_RETRIES) throw error;
+      }
+    }
+  }
+
+  private async decideIn(
+    tx: RunTransaction,
+    ids: string[],
+    act: (runs: Map<string, WorkflowRun>, ctx: DecisionContext) => void,
+  ): Promise<Committed> {
+    const runs = new Map<string, WorkflowRun>();
+    for (const loaded of await tx.loadRuns(ids)) runs.set(loaded.snapshot.id, await this.restore(loaded));
+    act(runs, context());
+    const writes: RunWrite[] = [];
+    for (const run of runs.values()) {
+      const changes = run.pullChanges();
+      if (changes.events.length === 0 && changes.changedTasks.length === 0) continue;
+      const expectedVersion = run.version;
+      run.markSaved(expectedVersion + 1);
+      writes.push({ snapshot: run.snapshot(), expectedVersion, changes });
+    }
+    await tx.updateRuns(writes);
+    const outbox = await tx.insertOutbox(
+      writes.flatMap((w) => w.changes.dispatches.map((d) => dispatchMessage(w.snapshot.id, d, this.routing))),
+    );
+    return { writes, outbox };
+  }
+
+  private async restore(loaded: LoadedRun): Promise<WorkflowRun> {
+    const ref = loaded.snapshot.definitionRef;
+    const definition = loaded.inlineDefinition ?? (await this.registeredDefinition(ref.name, ref.version!));
+    return WorkflowRun.restore(loaded.snapshot, definition);
+  }
+
+  /** Registered versions never change, so a process may keep them forever. */
+  private async registeredDefinition(name: string, version: number): Promise<WorkflowDefinition> {
+    const key = `${name}@${version}`;
+    const cached = this.definitionCache.get(key);
+    if (cached) return cached;
+    const stored = await this.definitions.find(name, version);
+    if (!stored) throw new Error(`definition ${key} of a stored run is missing`);
+    this.definitionCache.set(key, stored.definition);
+    return stored.definition;
+  }
+
+  private afterCommit(committed: Committed): void {
+    if (committed.outbox.length > 0) this.publisher.publishCommitted(committed.outbox);
+    for (const write of committed.writes) {
+      this.timers.schedule(write.snapshot.id, WorkflowRun.restoreTimers(write.snapshot));
+    }
+    for (const listener of this.committedListeners) listener(committed);
+  }
+}
+
+function context(): DecisionContext {
+  return { now: new Date(), random: Math.random };
+}

@@ -1,0 +1,19 @@
+import type { WorkflowDefinition } from '../../domain/definition/workflow-definition.js';
+
+export const DEFINITION_REPOSITORY = Symbol('DefinitionRepository');
+
+export interface StoredDefinition {
+  definition: WorkflowDefinition & { version: number };
+  canonical: string;
+  createdAt: Date;
+}
+
+export type RegisterOutcome = { outcome: 'created' | 'unchanged'; stored: StoredDefinition } | { outcome: 'conflict' };
+
+export interface DefinitionRepository {
+  /** Latest version when `version` is omitted. */
+  find(name: string, version?: number): Promise<StoredDefinition | null>;
+  listLatest(): Promise<StoredDefinition[]>;
+  /** SPEC §2 registration rules: identical content is a no-op, a different one a conflict or the next version. */
+  register(definition: WorkflowDefinition, canonical: string): Promise<RegisterOutcome>;
+}

@@ -1,0 +1,69 @@
+import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { Inject } from '@nestjs/common';
+import type { RunStatus } from '../../domain/run/run-status.js';
+import { NotFoundError } from '../errors.js';
+import { RUN_READ_MODEL, type RunReadModel } from '../ports/run-read-model.js';
+import { eventView, runSummaryView, runView } from './run-view.js';
+
+export const MAX_LIMIT = 1000;
+const clamp = (limit: number | undefined) => Math.min(MAX_LIMIT, Math.max(1, Math.trunc(limit ?? 100) || 100));
+
+export class GetRunQuery {
+  constructor(readonly runId: string) {}
+}
+
+@QueryHandler(GetRunQuery)
+export class GetRunHandler implements IQueryHandler<GetRunQuery> {
+  constructor(@Inject(RUN_READ_MODEL) private readonly reads: RunReadModel) {}
+
+  async execute({ runId }: GetRunQuery) {
+    const found = await this.reads.getRun(runId);
+    if (!found) throw new NotFoundError(`run ${runId} not found`);
+    return runView(found.run, found.definition);
+  }
+}
+
+export class ListRunsQuery {
+  constructor(
+    readonly definition?: string,
+    readonly status?: RunStatus,
+    readonly limit?: number,
+    readonly cursor?: string,
+  ) {}
+}
+
+@QueryHandler(ListRunsQuery)
+export class ListRunsHandler implements IQueryHandler<ListRunsQuery> {
+  constructor(@Inject(RUN_READ_MODEL) private readonly reads: RunReadModel) {}
+
+  async execute(q: ListRunsQuery) {
+    const page = await this.reads.listRuns({
+      limit: clamp(q.limit),
+      ...(q.definition ? { definition: q.definition } : {}),
+      ...(q.status ? { status: q.status } : {}),
+      ...(q.cursor ? { cursor: q.cursor } : {}),
+    });
+    return { items: page.items.map(runSummaryView), nextCursor: page.nextCursor };
+  }
+}
+
+export class GetRunEventsQuery {
+  constructor(
+    readonly runId: string,
+    readonly after = 0,
+    readonly limit?: number,
+  ) {}
+}
+
+@QueryHandler(GetRunEventsQuery)
+export class GetRunEventsHandler implements IQueryHandler<GetRunEventsQuery> {
+  constructor(@Inject(RUN_READ_MODEL) private readonly reads: RunReadModel) {}
+
+  async execute({ runId, after, limit }: GetRunEventsQuery) {
+    const size = clamp(limit);
+    const events = await this.reads.events(runId, Math.max(0, after), size);
+    if (events.length === 0 && !(await this.reads.runExists(runId))) throw new NotFoundError(`run ${runId} not found`);
+    const last = events.at(-1);
+    return { items: events.map(eventView), nextCursor: events.length === size && last ? String(last.seq) : null };
+  }
+}

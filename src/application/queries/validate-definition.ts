@@ -1,0 +1,24 @@
+import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { validateDefinition } from '../../domain/definition/definition-validator.js';
+import { planOf, type ExecutionPlan } from '../../domain/definition/plan.js';
+import type { ValidationIssue } from '../../domain/shared/domain-error.js';
+
+export class ValidateDefinitionQuery {
+  constructor(readonly body: unknown) {}
+}
+
+export interface ValidationReport {
+  valid: boolean;
+  errors: ValidationIssue[];
+  plan: ExecutionPlan | null;
+}
+
+@QueryHandler(ValidateDefinitionQuery)
+export class ValidateDefinitionHandler implements IQueryHandler<ValidateDefinitionQuery, ValidationReport> {
+  async execute({ body }: ValidateDefinitionQuery): Promise<ValidationReport> {
+    const result = validateDefinition(body);
+    return result.valid
+      ? { valid: true, errors: [], plan: planOf(result.definition) }
+      : { valid: false, errors: result.errors, plan: null };
+  }
+}

@@ -1,0 +1,66 @@
+/** Process configuration from the environment (SPEC §1 table); defaults point at local services. */
+export interface AppConfig {
+  port: number;
+  roles: Set<Role>;
+  databaseUrl: string;
+  replicaUrls: string[];
+  amqpUrl: string;
+  amqpPrefix: string;
+  redisUrl: string;
+  redisPrefix: string;
+  migrate: boolean;
+  httpAllow: string[];
+  inlinePublish: boolean;
+  logLevel: string;
+  /** Number of result shard queues; all processes of an installation must agree. */
+  shardCount: number;
+  /** Identity of this process in shard leases. */
+  instanceId: string;
+}
+
+export const ROLES = ['api', 'relay', 'orchestrator', 'worker'] as const;
+export type Role = (typeof ROLES)[number];
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const list = (value: string | undefined) =>
+    (value ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  const roles = list(env.SAGAFLOW_ROLES ?? ROLES.join(','));
+  for (const role of roles) {
+    if (!(ROLES as readonly string[]).includes(role)) {
+      throw new Error(`SAGAFLOW_ROLES: unknown role "${role}" (expected ${ROLES.join(', ')})`);
+    }
+  }
+  const bool = (name: string, fallback: boolean) => {
+    const value = env[name];
+    if (value === undefined || value === '') return fallback;
+    if (['true', '1', 'yes'].includes(value.toLowerCase())) return true;
+    if (['false', '0', 'no'].includes(value.toLowerCase())) return false;
+    throw new Error(`${name}: expected true or false, got "${value}"`);
+  };
+  const int = (name: string, fallback: number) => {
+    const value = env[name];
+    if (value === undefined || value === '') return fallback;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`${name}: expected a non-negative integer, got "${value}"`);
+    return n;
+  };
+  return {
+    port: int('PORT', 3000),
+    roles: new Set(roles as Role[]),
+    databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/sagaflow',
+    replicaUrls: list(env.DATABASE_REPLICA_URLS),
+    amqpUrl: env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
+    amqpPrefix: env.SAGAFLOW_AMQP_PREFIX ?? 'sagaflow',
+    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    redisPrefix: env.SAGAFLOW_REDIS_PREFIX ?? 'sagaflow:',
+    migrate: bool('SAGAFLOW_MIGRATE', true),
+    httpAllow: list(env.SAGAFLOW_HTTP_ALLOW),
+    inlinePublish: bool('SAGAFLOW_INLINE_PUBLISH', true),
+    logLevel: env.LOG_LEVEL ?? 'info',
+    shardCount: Math.max(1, int('SAGAFLOW_SHARDS', 8)),
+    instanceId: env.SAGAFLOW_INSTANCE_ID ?? `${process.pid}-${Math.random().toString(36).slice(2, 10)}`,
+  };
+}

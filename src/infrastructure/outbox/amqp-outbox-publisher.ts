@@ -1,0 +1,66 @@
+import type { CommittedOutboxPublisher } from '../../application/ports/message-routing.js';
+import type { StoredOutgoingMessage } from '../../application/ports/run-store.js';
+import type { ConfirmPublisher } from '../messaging/confirm-publisher.js';
+import { deleteOutbox, notifyRelay, toPublishItem, type Db } from './outbox-sql.js';
+
+/**
+ * Publishes outbox rows right after the transaction that wrote them commits, then deletes
+ * them in coalesced batches. Whatever fails here stays in the outbox and the relay sends it:
+ * the row, not this process, is the promise that the message goes out.
+ */
+export class AmqpOutboxPublisher implements CommittedOutboxPublisher {
+  private confirmed: string[] = [];
+  private flushing: Promise<void> | null = null;
+  private readonly inflight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly publisher: ConfirmPublisher,
+    private readonly db: () => Db,
+    private readonly inline: boolean,
+    private readonly prepare: (rows: readonly StoredOutgoingMessage[]) => Promise<void>,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  publishCommitted(rows: readonly StoredOutgoingMessage[]): void {
+    const work = this.inline ? this.publish(rows) : notifyRelay(this.db());
+    const tracked = work.catch(this.onError).finally(() => this.inflight.delete(tracked));
+    this.inflight.add(tracked);
+  }
+
+  private async publish(rows: readonly StoredOutgoingMessage[]): Promise<void> {
+    await this.prepare(rows);
+    const results = await this.publisher.publishBatchSettled(rows.map(toPublishItem));
+    let failed = false;
+    results.forEach((r, i) => {
+      if (r.status === 'fulfilled') this.confirmed.push(rows[i]!.id);
+      else failed = true;
+    });
+    this.scheduleFlush();
+    if (failed) await notifyRelay(this.db());
+  }
+
+  /** One DELETE for every row confirmed since the last one. */
+  private scheduleFlush(): void {
+    if (this.flushing) return;
+    this.flushing = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(async () => {
+        while (this.confirmed.length > 0) {
+          const ids = this.confirmed;
+          this.confirmed = [];
+          await deleteOutbox(this.db(), ids);
+        }
+      })
+      .catch(this.onError)
+      .finally(() => {
+        this.flushing = null;
+        if (this.confirmed.length > 0) this.scheduleFlush();
+      });
+  }
+
+  /** Waits for in-flight publishes and deletes, for a clean shutdown. */
+  async drain(): Promise<void> {
+    while (this.inflight.size > 0 || this.flushing) {
+      await Promise.allSettled([...this.inflight, this.flushing]);
+    }
+  }
+}

@@ -1,0 +1,76 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { sql } from 'kysely';
+import type { WorkflowDefinition } from '../../domain/definition/workflow-definition.js';
+import type {
+  DefinitionRepository,
+  RegisterOutcome,
+  StoredDefinition,
+} from '../../application/ports/definition-repository.js';
+import { DefinitionRecord } from './entities.js';
+
+type Record_ = InstanceType<typeof DefinitionRecord.class>;
+
+/** Registered definitions through MikroORM's unit of work (not a hot path). */
+export class MikroOrmDefinitionRepository implements DefinitionRepository {
+  constructor(private readonly em: EntityManager) {}
+
+  async find(name: string, version?: number): Promise<StoredDefinition | null> {
+    const em = this.em.fork();
+    const record =
+      version === undefined
+        ? await em.findOne(DefinitionRecord, { name }, { orderBy: { version: 'desc' } })
+        : await em.findOne(DefinitionRecord, { name, version });
+    return record ? toStored(record) : null;
+  }
+
+  async listLatest(): Promise<StoredDefinition[]> {
+    const rows = await sql<{ body: Record<string, unknown>; canonical: string; created_at: Date }>`
+      select distinct on (name) body, canonical, created_at from definitions order by name, version desc`.execute(
+      this.em.fork().getKysely(),
+    );
+    return rows.rows.map((r) => toStored({ body: r.body, canonical: r.canonical, createdAt: new Date(r.created_at) }));
+  }
+
+  async register(definition: WorkflowDefinition, canonical: string): Promise<RegisterOutcome> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        return await this.em.fork().transactional(async (em) => {
+          const latest = await em.findOne(
+            DefinitionRecord,
+            { name: definition.name },
+            { orderBy: { version: 'desc' } },
+          );
+          if (definition.version !== null) {
+            const same = await em.findOne(DefinitionRecord, { name: definition.name, version: definition.version });
+            if (same) return same.canonical === canonical ? { outcome: 'unchanged', stored: toStored(same) } : { outcome: 'conflict' };
+          } else if (latest && latest.canonical === canonical) {
+            return { outcome: 'unchanged', stored: toStored(latest) };
+          }
+          const version = definition.version ?? (latest?.version ?? 0) + 1;
+          const record = em.create(DefinitionRecord, {
+            name: definition.name,
+            version,
+            body: { ...definition, version } as unknown as Record<string, unknown>,
+            canonical,
+            createdAt: new Date(),
+          });
+          await em.flush();
+          return { outcome: 'created', stored: toStored(record) };
+        });
+      } catch (error) {
+        // Two registrations raced for the same version: decide again with the winner visible.
+        if (!(error instanceof UniqueConstraintViolationException)) throw error;
+      }
+    }
+    return { outcome: 'conflict' };
+  }
+}
+
+function toStored(record: Pick<Record_, 'body' | 'canonical' | 'createdAt'>): StoredDefinition {
+  return {
+    definition: record.body as unknown as StoredDefinition['definition'],
+    canonical: record.canonical,
+    createdAt: record.createdAt,
+  };
+}

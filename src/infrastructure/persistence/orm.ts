@@ -1,0 +1,33 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import { DefinitionRecord, RunEventRecord } from './entities.js';
+import { Migration20261122000000Initial } from './migrations/Migration20261122000000Initial.js';
+
+export interface OrmOptions {
+  databaseUrl: string;
+  replicaUrls?: string[];
+  poolSize?: number;
+  debug?: boolean;
+}
+
+/** MikroORM on PostgreSQL, migrations listed in code so `dist/` and tests run the same ones. */
+export function createOrm(options: OrmOptions): MikroORM {
+  return new MikroORM({
+    clientUrl: options.databaseUrl,
+    entities: [DefinitionRecord, RunEventRecord],
+    extensions: [Migrator],
+    replicas: (options.replicaUrls ?? []).map((url) => ({ clientUrl: url })),
+    pool: { min: 0, max: options.poolSize ?? 10 },
+    debug: options.debug ?? false,
+    // Migrations report through our own logs; MikroORM's console output would drown them.
+    logger: () => undefined,
+    allowGlobalContext: false,
+    migrations: {
+      tableName: 'sagaflow_migrations',
+      migrationsList: [{ name: 'Migration20261122000000Initial', class: Migration20261122000000Initial }],
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+    },
+  });
+}

@@ -1,0 +1,99 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { sql, type Kysely } from 'kysely';
+import type { RunListFilter, RunReadModel } from '../../application/ports/run-read-model.js';
+import type { DefinitionRepository } from '../../application/ports/definition-repository.js';
+import type { RunEvent, RunEventType } from '../../domain/run/run-events.js';
+import type { RunSnapshot } from '../../domain/run/run-snapshot.js';
+import { RUN_COLUMNS, toDate, toSnapshot, type RunRow, type TaskRow } from './run-rows.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Reads of runs and events straight from rows (no aggregate, no unit of work). */
+export class SqlRunReadModel implements RunReadModel {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly definitions: DefinitionRepository,
+  ) {}
+
+  private db(): Kysely<unknown> {
+    return this.em.fork().getKysely() as unknown as Kysely<unknown>;
+  }
+
+  async getRun(id: string) {
+    if (!UUID.test(id)) return null;
+    const db = this.db();
+    const runs = await sql<RunRow>`select ${sql.raw(RUN_COLUMNS)} from runs where id = ${id}::uuid`.execute(db);
+    const row = runs.rows[0];
+    if (!row) return null;
+    const tasks = await sql<TaskRow>`select * from task_runs where run_id = ${id}::uuid`.execute(db);
+    const run = toSnapshot(row, tasks.rows);
+    const definition =
+      row.inline_definition ??
+      (await this.definitions.find(row.definition_name, row.definition_version ?? undefined))?.definition ??
+      null;
+    return { run, definition };
+  }
+
+  async runExists(id: string): Promise<boolean> {
+    if (!UUID.test(id)) return false;
+    const rows = await sql`select 1 from runs where id = ${id}::uuid`.execute(this.db());
+    return rows.rows.length > 0;
+  }
+
+  /** Newest first; the cursor is the (created_at, id) of the last item, stable under inserts. */
+  async listRuns(filter: RunListFilter) {
+    const cursor = decodeCursor(filter.cursor);
+    const conditions = [sql`true`];
+    if (filter.definition) conditions.push(sql`definition_name = ${filter.definition}`);
+    if (filter.status) conditions.push(sql`status = ${filter.status}`);
+    if (cursor) conditions.push(sql`(created_at, id) < (${cursor.createdAt}::timestamptz, ${cursor.id}::uuid)`);
+    const rows = await sql<RunRow>`select ${sql.raw(RUN_COLUMNS)} from runs where ${sql.join(conditions, sql` and `)}
+      order by created_at desc, id desc limit ${filter.limit + 1}`.execute(this.db());
+    const page = rows.rows.slice(0, filter.limit);
+    const last = page.at(-1);
+    const items: Omit<RunSnapshot, 'tasks'>[] = page.map((r) => {
+      const { tasks: _tasks, ...summary } = toSnapshot(r, []);
+      return summary;
+    });
+    return {
+      items,
+      nextCursor: rows.rows.length > filter.limit && last ? encodeCursor(toDate(last.created_at)!, last.id) : null,
+    };
+  }
+
+  async events(runId: string, after: number, limit: number): Promise<RunEvent[]> {
+    if (!UUID.test(runId)) return [];
+    const rows = await sql<{
+      seq: number;
+      type: string;
+      task_key: string | null;
+      attempt: number | null;
+      at: Date;
+      data: RunEvent['data'];
+    }>`select seq, type, task_key, attempt, at, data from run_events where run_id = ${runId}::uuid and seq > ${after}
+      order by seq limit ${limit}`.execute(this.db());
+    return rows.rows.map((r) => ({
+      seq: r.seq,
+      type: r.type as RunEventType,
+      taskKey: r.task_key,
+      attempt: r.attempt,
+      at: toDate(r.at)!,
+      data: r.data,
+    }));
+  }
+}
+
+function encodeCursor(createdAt: Date, id: string): string {
+  return Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string | undefined): { createdAt: string; id: string } | null {
+  if (!cursor) return null;
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string, string];
+    if (typeof createdAt === 'string' && !Number.isNaN(Date.parse(createdAt)) && UUID.test(id)) return { createdAt, id };
+  } catch {
+    // fall through: an unreadable cursor starts from the top
+  }
+  return null;
+}

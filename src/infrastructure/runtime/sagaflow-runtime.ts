@@ -1,0 +1,107 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Kysely } from 'kysely';
+import { RunOrchestrator } from '../../application/engine/run-orchestrator.js';
+import type { MessageRouting } from '../../application/ports/message-routing.js';
+import type { StoredOutgoingMessage } from '../../application/ports/run-store.js';
+import type { AppConfig } from '../config/app-config.js';
+import { AmqpConnection } from '../messaging/amqp-connection.js';
+import { ConfirmPublisher } from '../messaging/confirm-publisher.js';
+import type { MessagingLogger } from '../messaging/logger.js';
+import { declareDeadLetter, declareResultShards, resultRoutingKey, resultsExchangeName, shardOf, tasksExchangeName } from '../messaging/topology.js';
+import { AmqpOutboxPublisher } from '../outbox/amqp-outbox-publisher.js';
+import { TaskQueueDeclarer } from '../outbox/task-queues.js';
+import { ensureDatabase, migrate, waitForSchema } from '../persistence/bootstrap.js';
+import { MikroOrmDefinitionRepository } from '../persistence/mikro-orm-definition-repository.js';
+import { MikroOrmRunStore } from '../persistence/mikro-orm-run-store.js';
+import { createOrm } from '../persistence/orm.js';
+import { SqlRunReadModel } from '../persistence/sql-run-read-model.js';
+
+/**
+ * The process's shared infrastructure, built once in dependency order: database (created and
+ * migrated under an advisory lock), AMQP connection with the shared topology, stores and the
+ * orchestrator. Nest providers hand out its parts; roles start on top of it.
+ */
+export class SagaflowRuntime {
+  readonly em: EntityManager;
+  readonly definitions: MikroOrmDefinitionRepository;
+  readonly runStore: MikroOrmRunStore;
+  readonly reads: SqlRunReadModel;
+  readonly amqp: AmqpConnection;
+  readonly publisher: ConfirmPublisher;
+  readonly routing: MessageRouting;
+  readonly taskQueues: TaskQueueDeclarer;
+  readonly outboxPublisher: AmqpOutboxPublisher;
+  readonly orchestrator: RunOrchestrator;
+
+  private constructor(
+    readonly config: AppConfig,
+    readonly orm: MikroORM,
+    readonly logger: MessagingLogger,
+  ) {
+    this.em = orm.em;
+    this.definitions = new MikroOrmDefinitionRepository(this.em);
+    this.runStore = new MikroOrmRunStore(this.em);
+    this.reads = new SqlRunReadModel(this.em, this.definitions);
+    this.amqp = new AmqpConnection({ url: config.amqpUrl, logger, connectionName: `sagaflow ${config.instanceId}` });
+    this.publisher = new ConfirmPublisher(this.amqp, { logger });
+    const prefix = config.amqpPrefix;
+    this.routing = {
+      taskExchange: tasksExchangeName(prefix),
+      resultExchange: resultsExchangeName(prefix),
+      resultRoutingKey: (runId) => resultRoutingKey(shardOf(runId, config.shardCount)),
+    };
+    this.taskQueues = new TaskQueueDeclarer(this.amqp, prefix);
+    const onError = (error: unknown) => logger.error(`sagaflow: ${describe(error)}`);
+    this.outboxPublisher = new AmqpOutboxPublisher(this.publisher, () => this.db(), config.inlinePublish, (rows) => this.prepareOutbox(rows), onError);
+    this.orchestrator = new RunOrchestrator(this.runStore, this.definitions, this.routing, this.outboxPublisher, onError);
+  }
+
+  static async create(config: AppConfig, logger: MessagingLogger): Promise<SagaflowRuntime> {
+    if (config.migrate) await ensureDatabase(config.databaseUrl);
+    const orm = createOrm({ databaseUrl: config.databaseUrl, replicaUrls: config.replicaUrls });
+    if (config.migrate) await migrate(orm, config.databaseUrl);
+    else await waitForSchema(orm);
+    const runtime = new SagaflowRuntime(config, orm, logger);
+    runtime.amqp.addSetup(async (model) => {
+      const channel = await model.createChannel();
+      try {
+        await declareDeadLetter(channel, config.amqpPrefix);
+        await declareResultShards(channel, config.amqpPrefix, config.shardCount);
+        await channel.assertExchange(tasksExchangeName(config.amqpPrefix), 'direct', { durable: true });
+      } finally {
+        await channel.close().catch(() => undefined);
+      }
+    });
+    runtime.amqp.start();
+    await runtime.publisher.start();
+    return runtime;
+  }
+
+  /** A Kysely handle on the primary, outside any transaction. */
+  db(): Kysely<unknown> {
+    return this.em.fork().getKysely({ type: 'write' }) as unknown as Kysely<unknown>;
+  }
+
+  /** Runs `work` in one transaction on the primary. */
+  async transaction<T>(work: (db: Kysely<unknown>) => Promise<T>): Promise<T> {
+    return this.em.fork().transactional(async (em) => work(em.getKysely() as unknown as Kysely<unknown>));
+  }
+
+  async prepareOutbox(rows: readonly StoredOutgoingMessage[]): Promise<void> {
+    const exchange = this.routing.taskExchange;
+    await this.taskQueues.ensure(new Set(rows.filter((r) => r.exchange === exchange).map((r) => r.routingKey)));
+  }
+
+  async close(): Promise<void> {
+    this.orchestrator.timers.close();
+    await this.outboxPublisher.drain();
+    await this.publisher.close();
+    await this.amqp.close();
+    await this.orm.close();
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}

@@ -1,0 +1,88 @@
+import type { CommandBus } from '@nestjs/cqrs';
+import { ApplyTaskResultsCommand, FireTimersCommand } from '../../application/commands/apply-task-results.js';
+import { isResultMessage } from '../../application/engine/task-dispatch.js';
+import type { ResultMessage } from '../../application/ports/messages.js';
+import { consumeBatch, type QueueConsumer } from '../../infrastructure/messaging/consumer.js';
+import { resultQueueName } from '../../infrastructure/messaging/topology.js';
+import type { SagaflowRuntime } from '../../infrastructure/runtime/sagaflow-runtime.js';
+import { ShardLeaseManager } from '../../infrastructure/sharding/shard-lease-manager.js';
+
+const SWEEP_INTERVAL_MS = 500;
+const TIMER_BATCH = 200;
+
+/**
+ * The orchestrator role: consumes the result shards this instance holds a lease on, applying
+ * each batch through the command bus, and sweeps due durable timers.
+ */
+export class OrchestratorRole {
+  private readonly consumers = new Map<number, QueueConsumer<ResultMessage>>();
+  private readonly leases: ShardLeaseManager;
+  private sweeper: NodeJS.Timeout | null = null;
+  private sweeping: Promise<void> | null = null;
+
+  constructor(
+    private readonly runtime: SagaflowRuntime,
+    private readonly commands: CommandBus,
+  ) {
+    const { config } = runtime;
+    this.leases = new ShardLeaseManager(
+      () => runtime.db(),
+      { instanceId: config.instanceId, shardCount: config.shardCount, ttlMs: 10_000, renewIntervalMs: 2_000 },
+      { acquired: (shard) => this.consumeShard(shard), released: (shard) => this.stopShard(shard) },
+      (error) => runtime.logger.error(`shard leases: ${String(error)}`),
+    );
+  }
+
+  async start(): Promise<void> {
+    await this.leases.start();
+    this.sweeper = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
+    this.sweeper.unref();
+  }
+
+  private sweep(): void {
+    if (this.sweeping) return;
+    this.sweeping = (async () => {
+      while ((await this.commands.execute<FireTimersCommand, number>(new FireTimersCommand(TIMER_BATCH))) === TIMER_BATCH);
+    })()
+      .catch((error: unknown) => this.runtime.logger.error(`timer sweep: ${String(error)}`))
+      .finally(() => (this.sweeping = null));
+  }
+
+  private async consumeShard(shard: number): Promise<void> {
+    const consumer = consumeBatch<ResultMessage>(
+      this.runtime.amqp,
+      {
+        queue: resultQueueName(this.runtime.config.amqpPrefix, shard),
+        prefetch: 512,
+        maxBatch: 256,
+        redelivery: 'broker',
+        decode: (value) => {
+          if (!isResultMessage(value)) throw new Error('not a task result message');
+          return value;
+        },
+        logger: this.runtime.logger,
+      },
+      async (deliveries) => {
+        await this.commands.execute(new ApplyTaskResultsCommand(deliveries.map((d) => d.body)));
+      },
+    );
+    this.consumers.set(shard, consumer);
+    await consumer.ready;
+  }
+
+  private async stopShard(shard: number): Promise<void> {
+    const consumer = this.consumers.get(shard);
+    this.consumers.delete(shard);
+    await consumer?.cancel();
+  }
+
+  get ownedShards(): number[] {
+    return this.leases.shards;
+  }
+
+  async stop(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
+    await this.leases.stop();
+    await this.sweeping;
+  }
+}

@@ -1,0 +1,19 @@
+import { OutboxRelay } from '../../infrastructure/outbox/outbox-relay.js';
+import type { SagaflowRuntime } from '../../infrastructure/runtime/sagaflow-runtime.js';
+
+/** The relay role: publishes outbox rows their committing process left behind. */
+export function createRelay(runtime: SagaflowRuntime): OutboxRelay {
+  return new OutboxRelay(
+    {
+      databaseUrl: runtime.config.databaseUrl,
+      // With inline publishing the committer normally sends its rows within milliseconds.
+      minAgeMs: runtime.config.inlinePublish ? 5_000 : 0,
+      sweepIntervalMs: runtime.config.inlinePublish ? 2_000 : 1_000,
+      batchSize: 500,
+    },
+    (work) => runtime.transaction(work),
+    runtime.publisher,
+    (rows) => runtime.prepareOutbox(rows),
+    (error) => runtime.logger.error(`outbox relay: ${String(error)}`),
+  );
+}
