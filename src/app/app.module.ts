@@ -12,6 +12,7 @@ import { GetDefinitionHandler, ListDefinitionsHandler } from '../application/que
 import { GetRunEventsHandler, GetRunHandler, ListRunsHandler } from '../application/queries/run-queries.js';
 import { ValidateDefinitionHandler } from '../application/queries/validate-definition.js';
 import { SagaflowRuntime } from '../infrastructure/runtime/sagaflow-runtime.js';
+import { APP_OPTIONS, type CreateAppOptions } from './app-options.js';
 import { RolesService } from './roles.service.js';
 
 const HANDLERS = [
@@ -32,7 +33,11 @@ const HANDLERS = [
 /** Composition root: wires the runtime's adapters to the application's ports. */
 @Module({})
 export class AppModule {
-  static forRuntime(runtime: SagaflowRuntime, interfaces: DynamicModule['imports'] = []): DynamicModule {
+  static forRuntime(
+    runtime: SagaflowRuntime,
+    options: CreateAppOptions,
+    interfaces: DynamicModule['imports'] = [],
+  ): DynamicModule {
     return {
       module: AppModule,
       global: true,
@@ -42,6 +47,7 @@ export class AppModule {
         { provide: RunOrchestrator, useValue: runtime.orchestrator },
         { provide: DEFINITION_REPOSITORY, useValue: runtime.definitions },
         { provide: RUN_READ_MODEL, useValue: runtime.reads },
+        { provide: APP_OPTIONS, useValue: options },
         RolesService,
         ...HANDLERS,
       ],

@@ -5,6 +5,9 @@ import { loadConfig, type AppConfig } from '../infrastructure/config/app-config.
 import type { MessagingLogger } from '../infrastructure/messaging/logger.js';
 import { SagaflowRuntime } from '../infrastructure/runtime/sagaflow-runtime.js';
 import { AppModule } from './app.module.js';
+import type { CreateAppOptions } from './app-options.js';
+
+export type { CreateAppOptions };
 
 export interface SagaflowApp {
   app: INestApplicationContext;
@@ -19,7 +22,10 @@ export interface SagaflowApp {
  * Builds (and, with the api role, starts listening) one Sagaflow process: the roles of
  * `config.roles` over one runtime. Used by `main.ts` and by tests.
  */
-export async function createApp(overrides: Partial<AppConfig> = {}): Promise<SagaflowApp> {
+export async function createApp(
+  overrides: Partial<AppConfig> = {},
+  options: CreateAppOptions = {},
+): Promise<SagaflowApp> {
   const config = { ...loadConfig(), ...overrides };
   const nestLogger = new Logger('sagaflow');
   const logger: MessagingLogger = {
@@ -32,7 +38,7 @@ export async function createApp(overrides: Partial<AppConfig> = {}): Promise<Sag
     if (config.roles.has('api')) {
       const http = await import('../interfaces/http/http-app.js');
       const app = await NestFactory.create(
-        AppModule.forRuntime(runtime, [http.HttpInterfaceModule]),
+        AppModule.forRuntime(runtime, options, [http.HttpInterfaceModule]),
         http.createFastifyAdapter(),
         { logger: ['error', 'warn'], abortOnError: false },
       );
@@ -42,7 +48,7 @@ export async function createApp(overrides: Partial<AppConfig> = {}): Promise<Sag
       const address = app.getHttpServer().address() as { port: number };
       return { app, runtime, config, url: `http://127.0.0.1:${address.port}`, close: () => app.close() };
     }
-    const app = await NestFactory.createApplicationContext(AppModule.forRuntime(runtime), {
+    const app = await NestFactory.createApplicationContext(AppModule.forRuntime(runtime, options), {
       logger: ['error', 'warn'],
       abortOnError: false,
     });

@@ -1,10 +1,11 @@
-import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { SagaflowRuntime } from '../infrastructure/runtime/sagaflow-runtime.js';
 import type { OutboxRelay } from '../infrastructure/outbox/outbox-relay.js';
 import { OrchestratorRole } from '../interfaces/roles/orchestrator-role.js';
 import { createRelay } from '../interfaces/roles/relay-role.js';
 import { WorkerRole } from '../interfaces/roles/worker-role.js';
+import { APP_OPTIONS, type CreateAppOptions } from './app-options.js';
 
 /** Starts the roles this process runs (SAGAFLOW_ROLES) and stops them in reverse order. */
 @Injectable()
@@ -17,6 +18,7 @@ export class RolesService implements OnApplicationBootstrap, BeforeApplicationSh
   constructor(
     private readonly runtime: SagaflowRuntime,
     private readonly commands: CommandBus,
+    @Inject(APP_OPTIONS) private readonly options: CreateAppOptions,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -31,6 +33,7 @@ export class RolesService implements OnApplicationBootstrap, BeforeApplicationSh
     }
     if (roles.has('worker')) {
       this.worker = new WorkerRole(this.runtime);
+      this.options.registerHandlers?.(this.worker.registry);
       await this.worker.start();
     }
     this.ready = true;

@@ -8,7 +8,8 @@ import type { AppConfig } from '../config/app-config.js';
 import { AmqpConnection } from '../messaging/amqp-connection.js';
 import { ConfirmPublisher } from '../messaging/confirm-publisher.js';
 import type { MessagingLogger } from '../messaging/logger.js';
-import { declareDeadLetter, declareResultShards, resultRoutingKey, resultsExchangeName, shardOf, tasksExchangeName } from '../messaging/topology.js';
+import { declareDeadLetter, declareResultShards, tasksExchangeName } from '../messaging/topology.js';
+import { createMessageRouting } from '../messaging/message-routing.js';
 import { AmqpOutboxPublisher } from '../outbox/amqp-outbox-publisher.js';
 import { TaskQueueDeclarer } from '../outbox/task-queues.js';
 import { ensureDatabase, migrate, waitForSchema } from '../persistence/bootstrap.js';
@@ -46,11 +47,7 @@ export class SagaflowRuntime {
     this.amqp = new AmqpConnection({ url: config.amqpUrl, logger, connectionName: `sagaflow ${config.instanceId}` });
     this.publisher = new ConfirmPublisher(this.amqp, { logger });
     const prefix = config.amqpPrefix;
-    this.routing = {
-      taskExchange: tasksExchangeName(prefix),
-      resultExchange: resultsExchangeName(prefix),
-      resultRoutingKey: (runId) => resultRoutingKey(shardOf(runId, config.shardCount)),
-    };
+    this.routing = createMessageRouting(prefix, config.shardCount);
     this.taskQueues = new TaskQueueDeclarer(this.amqp, prefix);
     const onError = (error: unknown) => logger.error(`sagaflow: ${describe(error)}`);
     this.outboxPublisher = new AmqpOutboxPublisher(this.publisher, () => this.db(), config.inlinePublish, (rows) => this.prepareOutbox(rows), onError);

@@ -56,6 +56,9 @@ export class OrchestratorRole {
         prefetch: 512,
         maxBatch: 256,
         redelivery: 'broker',
+        // A failing batch is almost always the database being away: keep retrying (≈ 5 s apart)
+        // for minutes rather than dead-lettering good results; poison is isolated per message.
+        maxAttempts: 60,
         decode: (value) => {
           if (!isResultMessage(value)) throw new Error('not a task result message');
           return value;

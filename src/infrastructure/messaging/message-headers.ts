@@ -1,0 +1,36 @@
+import type { ExecutionKind } from '../../application/ports/messages.js';
+
+/** AMQP header names carried by every Sagaflow message (SPEC §6). */
+export const headerNames = {
+  runId: 'x-run-id',
+  taskKey: 'x-task-key',
+  attempt: 'x-attempt',
+  kind: 'x-kind',
+  idempotencyKey: 'x-idempotency-key',
+  traceparent: 'traceparent',
+  /** Handler failures so far, written by the consumer when it re-queues a message (consumer.ts). */
+  failures: 'x-sagaflow-failures',
+} as const;
+
+/** The per-message facts that travel as headers, so they are visible without parsing the body. */
+export interface MessageMeta {
+  runId?: string;
+  taskKey?: string;
+  attempt?: number;
+  kind?: ExecutionKind;
+  idempotencyKey?: string;
+  traceparent?: string;
+}
+
+export type HeaderValue = string | number | boolean;
+
+export function metaToHeaders(meta: MessageMeta): Record<string, HeaderValue> {
+  const headers: Record<string, HeaderValue> = {};
+  if (meta.runId !== undefined) headers[headerNames.runId] = meta.runId;
+  if (meta.taskKey !== undefined) headers[headerNames.taskKey] = meta.taskKey;
+  if (meta.attempt !== undefined) headers[headerNames.attempt] = meta.attempt;
+  if (meta.kind !== undefined) headers[headerNames.kind] = meta.kind;
+  if (meta.idempotencyKey !== undefined) headers[headerNames.idempotencyKey] = meta.idempotencyKey;
+  if (meta.traceparent !== undefined) headers[headerNames.traceparent] = meta.traceparent;
+  return headers;
+}
