@@ -12,10 +12,10 @@ function newest(dir) {
   return latest;
 }
 
-const marker = 'dist/main.js';
+const marker = 'dist/src/main.js';
 const stale =
   !existsSync(marker) ||
-  newest('src') > statSync(marker).mtimeMs ||
+  Math.max(newest('src'), newest('bench')) > statSync(marker).mtimeMs ||
   statSync('package.json').mtimeMs > statSync(marker).mtimeMs;
 if (stale) {
   console.log('sagaflow: building dist/ ...');

@@ -68,6 +68,7 @@ export class ConfirmPublisher {
   private registration: SetupRegistration | undefined;
   private channelWaiters: Array<() => void> = [];
   private closed = false;
+  private published = 0;
 
   constructor(
     private readonly connection: AmqpConnection,
@@ -83,6 +84,11 @@ export class ConfirmPublisher {
     return this.registration.ready;
   }
 
+  /** Messages handed to the broker by this publisher since it was created (for metrics and the bench). */
+  get publishedCount(): number {
+    return this.published;
+  }
+
   /** Publishes are outstanding, not yet confirmed (for metrics and graceful shutdown). */
   get pendingCount(): number {
     return this.session?.pending.size ?? 0;
@@ -95,6 +101,7 @@ export class ConfirmPublisher {
     options: PublishOptions = {},
   ): Promise<void> {
     if (this.closed) return Promise.reject(new Error('ConfirmPublisher is closed'));
+    this.published += 1;
     const content = Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
     const properties = toProperties(options);
     const session = this.session;

@@ -1,0 +1,197 @@
+/**
+ * `npm run bench` — workload W1: N runs of a 3-task chain of `noop` tasks started at a steady
+ * rate through the running system (all roles, real PostgreSQL and RabbitMQ, default
+ * durability), beside the raw ceilings of the same services measured in the same run.
+ * Its last line is one JSON object (see the core engine issue).
+ */
+import pg from 'pg';
+import { createApp } from '../src/app/create-app.js';
+import { loadConfig } from '../src/infrastructure/config/app-config.js';
+import { amqpCeiling, pgCeiling } from './ceilings.js';
+import { round, summary } from './stats.js';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3000);
+const RATE = Number(process.env.BENCH_RATE ?? 600); // runs started per second
+const TASKS_PER_RUN = 3;
+
+const base = loadConfig();
+const dbName = `sagaflow_bench_${process.pid}`;
+const databaseUrl = new URL(base.databaseUrl);
+databaseUrl.pathname = `/${dbName}`;
+const prefix = `sfbench_${process.pid}`;
+
+async function admin<T>(work: (c: pg.Client) => Promise<T>): Promise<T> {
+  const url = new URL(base.databaseUrl);
+  url.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(`W1 chain3: ${RUNS} runs at ${RATE} runs/s (${RUNS * TASKS_PER_RUN} tasks)`);
+  const app = await createApp({
+    port: 0,
+    databaseUrl: databaseUrl.toString(),
+    amqpPrefix: prefix,
+    roles: new Set(['api', 'relay', 'orchestrator', 'worker']),
+  });
+  const url = app.url!;
+  try {
+    const pgCommitsPerSec = await pgCeiling(databaseUrl.toString());
+    const amqpMsgsPerSec = await amqpCeiling(base.amqpUrl, prefix);
+    console.log(
+      `ceilings: PostgreSQL ${Math.round(pgCommitsPerSec)} commits/s, RabbitMQ ${Math.round(amqpMsgsPerSec)} msgs/s`,
+    );
+
+    await post(`${url}/v1/definitions`, {
+      name: 'chain3',
+      tasks: [
+        { key: 'a', type: 'noop' },
+        { key: 'b', type: 'noop', dependsOn: ['a'] },
+        { key: 'c', type: 'noop', dependsOn: ['b'] },
+      ],
+    });
+    // Warm up: one run through every hop, so JIT and connections are not on the clock.
+    await post(`${url}/v1/runs`, { definition: 'chain3' });
+    await waitForCompleted(1);
+
+    const commitsBefore = await xactCommits();
+    const messagesBefore = app.runtime.publisher.publishedCount;
+    const started = Date.now();
+    await submitAtRate(url);
+    const submittedIn = (Date.now() - started) / 1000;
+    await waitForCompleted(RUNS + 1);
+    const commits = (await xactCommits()) - commitsBefore;
+    const messages = app.runtime.publisher.publishedCount - messagesBefore;
+    const figures = await measure(started);
+    const rssMb = round(process.memoryUsage().rss / 1024 / 1024, 1);
+    const tasks = RUNS * TASKS_PER_RUN;
+    const result = {
+      workload: 'chain3',
+      runs: RUNS,
+      tasksPerSec: round(tasks / figures.seconds, 1),
+      workflowsPerSec: round(RUNS / figures.seconds, 1),
+      readyToStartMs: figures.readyToStart,
+      stepGapMs: figures.stepGap,
+      commitsPerTask: round(commits / tasks, 3),
+      messagesPerTask: round(messages / tasks, 3),
+      ceiling: { amqpMsgsPerSec: Math.round(amqpMsgsPerSec), pgCommitsPerSec: Math.round(pgCommitsPerSec) },
+      rssMb,
+    };
+    console.log(`submitted in ${round(submittedIn)} s; all completed after ${round(figures.seconds)} s`);
+    console.log(
+      `ratios: tasks/s ÷ PostgreSQL commits/s = ${round(result.tasksPerSec / pgCommitsPerSec, 3)}, ` +
+        `tasks/s ÷ (RabbitMQ msgs/s ÷ 2) = ${round(result.tasksPerSec / (amqpMsgsPerSec / 2), 3)}`,
+    );
+    console.log(JSON.stringify(result));
+  } finally {
+    await app.close();
+    await admin((c) => c.query(`drop database if exists "${dbName}" with (force)`));
+    await deleteTopology();
+  }
+
+  async function submitAtRate(api: string): Promise<void> {
+    const intervalMs = 10;
+    const perTick = (RATE * intervalMs) / 1000;
+    let sent = 0;
+    let due = 0;
+    const inflight = new Set<Promise<void>>();
+    const begin = performance.now();
+    while (sent < RUNS) {
+      due = Math.min(RUNS, Math.floor(((performance.now() - begin) / intervalMs + 1) * perTick));
+      while (sent < due) {
+        sent += 1;
+        const p = post(`${api}/v1/runs`, { definition: 'chain3' }).then(() => undefined);
+        inflight.add(p);
+        void p.finally(() => inflight.delete(p));
+      }
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+    await Promise.all(inflight);
+  }
+
+  async function waitForCompleted(expected: number): Promise<void> {
+    const db = app.runtime.db();
+    for (;;) {
+      const { rows } = await sqlRows<{ n: string; bad: string }>(
+        db,
+        `select count(*) filter (where status = 'COMPLETED') as n, count(*) filter (where status not in ('COMPLETED','RUNNING')) as bad from runs`,
+      );
+      if (Number(rows[0]!.bad) > 0) throw new Error(`${rows[0]!.bad} runs did not complete`);
+      if (Number(rows[0]!.n) >= expected) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  async function measure(startedAt: number) {
+    const db = app.runtime.db();
+    const end = await sqlRows<{ last: string }>(
+      db,
+      `select max(finished_at) as last from runs where created_at >= to_timestamp(${startedAt / 1000})`,
+    );
+    const seconds = (new Date(end.rows[0]!.last).getTime() - startedAt) / 1000;
+    const ready = await sqlRows<{ ms: number }>(
+      db,
+      `select extract(epoch from started_at - queued_at) * 1000 as ms from task_runs t join runs r on r.id = t.run_id
+       where r.created_at >= to_timestamp(${startedAt / 1000})`,
+    );
+    const gaps = await sqlRows<{ ms: number }>(
+      db,
+      `select extract(epoch from n.started_at - p.finished_at) * 1000 as ms
+       from task_runs n join task_runs p on p.run_id = n.run_id and
+         ((n.key = 'b' and p.key = 'a') or (n.key = 'c' and p.key = 'b'))
+       join runs r on r.id = n.run_id where r.created_at >= to_timestamp(${startedAt / 1000})`,
+    );
+    return {
+      seconds,
+      readyToStart: summary(ready.rows.map((r) => Number(r.ms))),
+      stepGap: summary(gaps.rows.map((r) => Number(r.ms))),
+    };
+  }
+
+  async function xactCommits(): Promise<number> {
+    return admin(async (c) => {
+      const { rows } = await c.query<{ n: string }>(
+        'select xact_commit as n from pg_stat_database where datname = $1',
+        [dbName],
+      );
+      return Number(rows[0]?.n ?? 0);
+    });
+  }
+}
+
+async function post(url: string, body: unknown): Promise<unknown> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (response.status >= 300) throw new Error(`POST ${url}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+async function sqlRows<T>(
+  db: ReturnType<Awaited<ReturnType<typeof createApp>>['runtime']['db']>,
+  text: string,
+) {
+  const { sql } = await import('kysely');
+  return sql<T>`${sql.raw(text)}`.execute(db);
+}
+
+async function deleteTopology(): Promise<void> {
+  const amqp = await import('amqplib');
+  const connection = await amqp.connect(base.amqpUrl);
+  const channel = await connection.createChannel();
+  const queues = ['dead', 'tasks.noop', ...Array.from({ length: base.shardCount }, (_, i) => `results.${i}`)];
+  for (const q of queues) await channel.deleteQueue(`${prefix}.${q}`);
+  for (const e of ['tasks', 'results', 'dlx']) await channel.deleteExchange(`${prefix}.${e}`);
+  await connection.close();
+}
+
+await main();
+process.exit(0);

@@ -1,0 +1,28 @@
+/**
+ * Public API for writing task handlers. Import from here, not from the files behind it.
+ */
+export {
+  HandlerRegistry,
+  createDefaultRegistry,
+  type CloseHook,
+  type DefaultRegistryOptions,
+  type TaskContext,
+  type TaskHandler,
+} from './handler-registry.js';
+export {
+  loadHandlerModules,
+  parseHandlerSpecifiers,
+  type HandlerModule,
+} from './handlers/handler-modules.js';
+export type { HttpHandlerOptions, HttpOutput } from './handlers/http.js';
+export {
+  NonRetryableError,
+  RetryAfterError,
+  RetryableError,
+  TaskFailureError,
+  TaskTimeoutError,
+  isTaskFailureError,
+  type TaskFailure,
+  type TaskFailureCode,
+} from '../../domain/errors/task-errors.js';
+export type { Json } from '../../domain/run/run-snapshot.js';
