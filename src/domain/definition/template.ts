@@ -4,8 +4,9 @@
  */
 import type { Json } from '../run/run-snapshot.js';
 
-const WHOLE = /^\$\{([^{}]+)\}$/;
-const INNER = /\$\{([^{}]+)\}/g;
+// `*`, not `+`: an empty `${}` is a malformed reference, not literal text.
+const WHOLE = /^\$\{([^{}]*)\}$/;
+const INNER = /\$\{([^{}]*)\}/g;
 
 export type TemplateRef =
   | { root: 'input'; path: string[]; text: string }
@@ -124,7 +125,8 @@ function walk(value: Json, path: string[], text: string): Json {
   let current: Json | undefined = value;
   for (const segment of path) {
     if (Array.isArray(current)) current = current[Number(segment)];
-    else if (current !== null && typeof current === 'object') current = current[segment];
+    else if (current !== null && typeof current === 'object')
+      current = Object.hasOwn(current, segment) ? current[segment] : undefined;
     else current = undefined;
     if (current === undefined) break;
   }

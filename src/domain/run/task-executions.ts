@@ -310,7 +310,9 @@ export class TaskExecutions {
     exec.timerAt = null;
     if (step.kind === 'task') this.run.setTaskStatus(i, 'FAILED');
     else {
-      this.setStatus(i, exec, 'compensation', 'FAILED');
+      // Already FAILED when an operator retry finds the compensation's input still unresolvable.
+      if ((exec as CompensationSnapshot).status !== 'FAILED')
+        this.setStatus(i, exec, 'compensation', 'FAILED');
       this.run.setTaskStatus(i, 'COMPENSATION_FAILED');
     }
     const failed = step.kind === 'task' ? 'TaskFailed' : 'CompensationFailed';

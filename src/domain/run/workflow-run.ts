@@ -121,8 +121,13 @@ export class WorkflowRun implements RunHost {
 
   /** Earliest durable timer of any task or compensation, so a process can wake for it. */
   nextTimerAt(): Date | null {
+    return WorkflowRun.restoreTimers(this.state);
+  }
+
+  /** Earliest timer of a saved snapshot, without rebuilding the aggregate. */
+  static restoreTimers(snapshot: RunSnapshot): Date | null {
     let next: Date | null = null;
-    for (const t of this.state.tasks) {
+    for (const t of snapshot.tasks) {
       for (const at of [t.timerAt, t.compensation?.timerAt ?? null]) {
         if (at && (!next || at < next)) next = at;
       }
@@ -148,9 +153,11 @@ export class WorkflowRun implements RunHost {
   fireDueTimers(ctx: DecisionContext): boolean {
     let fired = false;
     this.state.tasks.forEach((_, i) => {
-      fired = this.executions.fireTimers(i, ctx) || fired;
+      // Progress after each task, so a failure for good stops retries due in the same batch (rule 2).
+      if (!this.executions.fireTimers(i, ctx)) return;
+      fired = true;
+      this.progress(ctx);
     });
-    if (fired) this.progress(ctx);
     return fired;
   }
 
@@ -237,6 +244,8 @@ export class WorkflowRun implements RunHost {
       if (task.status !== 'PENDING') continue;
       if (this.graph.deps[i]!.every((d) => this.state.tasks[d]!.status === 'COMPLETED')) {
         this.executions.queueTask(i, ctx);
+        // Its input did not resolve: queue nothing more (rule 2).
+        if (this.state.tasks[i]!.status === 'FAILED') break;
       }
     }
     // A task whose input could not be resolved fails at queue time; that fails the run.
