@@ -99,11 +99,10 @@ async function main(): Promise<void> {
     const intervalMs = 10;
     const perTick = (RATE * intervalMs) / 1000;
     let sent = 0;
-    let due = 0;
     const inflight = new Set<Promise<void>>();
     const begin = performance.now();
     while (sent < RUNS) {
-      due = Math.min(RUNS, Math.floor(((performance.now() - begin) / intervalMs + 1) * perTick));
+      const due = Math.min(RUNS, Math.floor(((performance.now() - begin) / intervalMs + 1) * perTick));
       while (sent < due) {
         sent += 1;
         const p = post(`${api}/v1/runs`, { definition: 'chain3' }).then(() => undefined);

@@ -30,7 +30,9 @@ export async function amqpCeiling(url: string, prefix: string, messages = 20_000
     for (let i = 0; i < messages; i++) {
       inFlight.push(
         new Promise<void>((resolve, reject) => {
-          publisher.publish('', queue, body, { persistent: true }, (err) => (err ? reject(err) : resolve()));
+          publisher.publish('', queue, body, { persistent: true }, (err) =>
+            err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(),
+          );
         }),
       );
       if (inFlight.length >= window) {

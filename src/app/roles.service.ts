@@ -1,4 +1,9 @@
-import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { SagaflowRuntime } from '../infrastructure/runtime/sagaflow-runtime.js';
 import type { OutboxRelay } from '../infrastructure/outbox/outbox-relay.js';

@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { SagaflowApp } from '../../src/app/create-app.js';
-import { cleanup, events, isolatedConfig, register, startApp, startRun, waitForStatus } from './support/harness.js';
+import {
+  cleanup,
+  events,
+  isolatedConfig,
+  register,
+  startApp,
+  startRun,
+  waitForStatus,
+} from './support/harness.js';
 
 const config = isolatedConfig('flows');
 let app: SagaflowApp | null = null;

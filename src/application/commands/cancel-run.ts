@@ -18,10 +18,13 @@ export class CancelRunHandler implements ICommandHandler<CancelRunCommand, RunSn
   async execute({ runId, body }: CancelRunCommand): Promise<RunSnapshot> {
     let reason: string | null = null;
     if (body !== undefined && body !== null) {
-      if (!isPlainObject(body)) throw new DomainValidationError([{ path: '$', message: 'must be a JSON object' }]);
+      if (!isPlainObject(body))
+        throw new DomainValidationError([{ path: '$', message: 'must be a JSON object' }]);
       if (body.reason !== undefined) {
         if (typeof body.reason !== 'string' || body.reason.length > 1000) {
-          throw new DomainValidationError([{ path: 'reason', message: 'must be a string of at most 1000 characters' }]);
+          throw new DomainValidationError([
+            { path: 'reason', message: 'must be a string of at most 1000 characters' },
+          ]);
         }
         reason = body.reason;
       }

@@ -20,13 +20,19 @@ export interface RegisterDefinitionResult {
 }
 
 @CommandHandler(RegisterDefinitionCommand)
-export class RegisterDefinitionHandler implements ICommandHandler<RegisterDefinitionCommand, RegisterDefinitionResult> {
+export class RegisterDefinitionHandler implements ICommandHandler<
+  RegisterDefinitionCommand,
+  RegisterDefinitionResult
+> {
   constructor(@Inject(DEFINITION_REPOSITORY) private readonly definitions: DefinitionRepository) {}
 
   async execute({ body }: RegisterDefinitionCommand): Promise<RegisterDefinitionResult> {
     const result = validateDefinition(body);
     if (!result.valid) throw new DomainValidationError(result.errors);
-    const outcome = await this.definitions.register(result.definition, canonicalDefinitionJson(result.definition));
+    const outcome = await this.definitions.register(
+      result.definition,
+      canonicalDefinitionJson(result.definition),
+    );
     if (outcome.outcome === 'conflict') {
       throw new ConflictError(
         `definition ${result.definition.name} version ${result.definition.version} exists with different content`,

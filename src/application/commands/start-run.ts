@@ -21,7 +21,10 @@ export class StartRunCommand {
 const START_FIELDS = new Set(['definition', 'version', 'input', 'idempotencyKey', 'priority']);
 
 @CommandHandler(StartRunCommand)
-export class StartRunHandler implements ICommandHandler<StartRunCommand, { run: RunSnapshot; created: boolean }> {
+export class StartRunHandler implements ICommandHandler<
+  StartRunCommand,
+  { run: RunSnapshot; created: boolean }
+> {
   constructor(
     private readonly orchestrator: RunOrchestrator,
     @Inject(DEFINITION_REPOSITORY) private readonly definitions: DefinitionRepository,
@@ -31,7 +34,13 @@ export class StartRunHandler implements ICommandHandler<StartRunCommand, { run: 
     const request = parseStartRequest(body, headerIdempotencyKey);
     const { definition, ref } = await this.resolveDefinition(request);
     const requestHash = createHash('sha256')
-      .update(canonicalJson({ definition: ref.inline ? definition : ref, input: request.input, priority: request.priority }))
+      .update(
+        canonicalJson({
+          definition: ref.inline ? definition : ref,
+          input: request.input,
+          priority: request.priority,
+        }),
+      )
       .digest('hex');
     const result = await this.orchestrator.startRun({
       definition,
@@ -47,18 +56,26 @@ export class StartRunHandler implements ICommandHandler<StartRunCommand, { run: 
     return result;
   }
 
-  private async resolveDefinition(request: StartRequest): Promise<{ definition: WorkflowDefinition; ref: DefinitionRef }> {
+  private async resolveDefinition(
+    request: StartRequest,
+  ): Promise<{ definition: WorkflowDefinition; ref: DefinitionRef }> {
     if (typeof request.definition !== 'string') {
       const validation = validateDefinition(request.definition, 'definition');
       if (!validation.valid) throw new DomainValidationError(validation.errors);
-      return { definition: validation.definition, ref: { name: validation.definition.name, version: null, inline: true } };
+      return {
+        definition: validation.definition,
+        ref: { name: validation.definition.name, version: null, inline: true },
+      };
     }
     const stored = await this.definitions.find(request.definition, request.version ?? undefined);
     if (!stored) {
       const which = request.version ? ` version ${request.version}` : '';
       throw new NotFoundError(`definition "${request.definition}"${which} not found`);
     }
-    return { definition: stored.definition, ref: { name: stored.definition.name, version: stored.definition.version, inline: false } };
+    return {
+      definition: stored.definition,
+      ref: { name: stored.definition.name, version: stored.definition.version, inline: false },
+    };
   }
 }
 
@@ -73,22 +90,30 @@ interface StartRequest {
 /** Shape of `POST /v1/runs` (SPEC §4); every problem named by its JSON path. */
 function parseStartRequest(body: unknown, headerKey: string | undefined): StartRequest {
   const issues: ValidationIssue[] = [];
-  if (!isPlainObject(body)) throw new DomainValidationError([{ path: '$', message: 'must be a JSON object' }]);
-  for (const key of Object.keys(body)) if (!START_FIELDS.has(key)) issues.push({ path: key, message: 'is not a known field' });
+  if (!isPlainObject(body))
+    throw new DomainValidationError([{ path: '$', message: 'must be a JSON object' }]);
+  for (const key of Object.keys(body))
+    if (!START_FIELDS.has(key)) issues.push({ path: key, message: 'is not a known field' });
   const { definition, version, input, idempotencyKey, priority } = body;
   if (typeof definition === 'string') {
     if (definition.length === 0) issues.push({ path: 'definition', message: 'must name a definition' });
   } else if (isPlainObject(definition)) {
-    if (typeof definition.name !== 'string') issues.push({ path: 'definition.name', message: 'an inline definition must have a name' });
-    if (version !== undefined) issues.push({ path: 'version', message: 'cannot be given with an inline definition' });
-    if (definition.version !== undefined) issues.push({ path: 'definition.version', message: 'an inline definition has no version' });
+    if (typeof definition.name !== 'string')
+      issues.push({ path: 'definition.name', message: 'an inline definition must have a name' });
+    if (version !== undefined)
+      issues.push({ path: 'version', message: 'cannot be given with an inline definition' });
+    if (definition.version !== undefined)
+      issues.push({ path: 'definition.version', message: 'an inline definition has no version' });
   } else {
     issues.push({ path: 'definition', message: 'must be a definition name or an inline definition object' });
   }
   if (version !== undefined && (!Number.isInteger(version) || (version as number) < 1)) {
     issues.push({ path: 'version', message: 'must be a positive integer' });
   }
-  if (priority !== undefined && (!Number.isInteger(priority) || (priority as number) < 0 || (priority as number) > 9)) {
+  if (
+    priority !== undefined &&
+    (!Number.isInteger(priority) || (priority as number) < 0 || (priority as number) > 9)
+  ) {
     issues.push({ path: 'priority', message: 'must be an integer from 0 to 9' });
   }
   const key = idempotencyKey ?? headerKey;

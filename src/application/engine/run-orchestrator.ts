@@ -3,19 +3,18 @@ import type { WorkflowDefinition } from '../../domain/definition/workflow-defini
 import type { DecisionContext } from '../../domain/run/run-events.js';
 import type { DefinitionRef, Json, RunSnapshot } from '../../domain/run/run-snapshot.js';
 import { WorkflowRun } from '../../domain/run/workflow-run.js';
+import { NotFoundError } from '../errors.js';
 import type { DefinitionRepository } from '../ports/definition-repository.js';
-import type { ResultMessage } from '../ports/messages.js';
 import type { CommittedOutboxPublisher, MessageRouting } from '../ports/message-routing.js';
+import type { ResultMessage } from '../ports/messages.js';
 import {
   ConcurrencyError,
   DuplicateIdempotencyKeyError,
   type LoadedRun,
   type RunStore,
-  type RunTransaction,
   type RunWrite,
   type StoredOutgoingMessage,
 } from '../ports/run-store.js';
-import { NotFoundError } from '../errors.js';
 import { dispatchMessage, toOutcome } from './task-dispatch.js';
 import { TimerScheduler } from './timer-scheduler.js';
 
@@ -28,17 +27,18 @@ export interface StartRunSpec {
   requestHash: string | null;
 }
 
+/** What one atomic write committed: the runs' new state and events, and the outbox rows. */
 export interface Committed {
   writes: RunWrite[];
   outbox: StoredOutgoingMessage[];
 }
 
-const MAX_CONFLICT_RETRIES = 8;
+const MAX_CONFLICT_RETRIES = 10;
 
 /**
  * The orchestrating saga (process manager): loads runs, lets the `WorkflowRun` aggregate
- * decide, and saves state, events and outbox rows in one transaction with optimistic locking;
- * after commit it hands the outbox rows to the inline publisher and arms near timers.
+ * decide, and saves state, events and outbox rows atomically with optimistic locking; after
+ * commit it hands the outbox rows to the inline publisher and arms near timers.
  */
 export class RunOrchestrator {
   private readonly definitionCache = new Map<string, WorkflowDefinition>();
@@ -62,33 +62,28 @@ export class RunOrchestrator {
   /** Creates and starts a run; with an idempotency key already used, returns that run instead. */
   async startRun(spec: StartRunSpec): Promise<{ run: RunSnapshot; created: boolean }> {
     for (let attempt = 0; ; attempt++) {
+      if (spec.idempotencyKey !== null) {
+        const existing = await this.store.findRunByIdempotencyKey(spec.idempotencyKey);
+        if (existing) return { run: existing.snapshot, created: false };
+      }
+      const run = WorkflowRun.create({ id: randomUUID(), ...spec }, context());
+      const changes = run.pullChanges();
+      run.markSaved(1);
+      const snapshot = run.snapshot();
+      const messages = changes.dispatches.map((d) => dispatchMessage(run.id, d, this.routing));
       try {
-        let committed: Committed | null = null;
-        const result = await this.store.transaction(async (tx) => {
-          if (spec.idempotencyKey !== null) {
-            const existing = await tx.findRunByIdempotencyKey(spec.idempotencyKey);
-            if (existing) return { run: existing.snapshot, created: false };
-          }
-          const run = WorkflowRun.create({ id: randomUUID(), ...spec }, context());
-          const changes = run.pullChanges();
-          run.markSaved(1);
-          const snapshot = run.snapshot();
-          await tx.insertRun(snapshot, spec.definitionRef.inline ? spec.definition : null, changes);
-          const outbox = await tx.insertOutbox(changes.dispatches.map((d) => dispatchMessage(run.id, d, this.routing)));
-          committed = { writes: [{ snapshot, expectedVersion: 0, changes }], outbox };
-          return { run: snapshot, created: true };
-        });
-        if (committed) this.afterCommit(committed);
-        return result;
+        const inline = spec.definitionRef.inline ? spec.definition : null;
+        const outbox = await this.store.insertRun(snapshot, inline, changes, messages);
+        this.afterCommit({ writes: [{ snapshot, expectedVersion: 0, changes }], outbox });
+        return { run: snapshot, created: true };
       } catch (error) {
-        // A concurrent start with the same key won the insert: read its run on the next pass.
-        if (error instanceof DuplicateIdempotencyKeyError && attempt === 0) continue;
-        throw error;
+        // A concurrent start with the same key won the insert: return its run on the next pass.
+        if (!(error instanceof DuplicateIdempotencyKeyError) || attempt > 0) throw error;
       }
     }
   }
 
-  /** Applies a batch of worker results, in order, in one transaction. */
+  /** Applies a batch of worker results, in order, in one atomic write. */
   async applyResults(messages: readonly ResultMessage[]): Promise<void> {
     if (messages.length === 0) return;
     const ids = [...new Set(messages.map((m) => m.runId))];
@@ -97,15 +92,11 @@ export class RunOrchestrator {
     });
   }
 
-  /** Sweeps runs whose durable timers are due (any process may; locked rows are skipped). */
+  /** Fires the due durable timers of up to `limit` runs; returns how many runs were due. */
   async fireDueTimers(limit = 200): Promise<number> {
-    let count = 0;
-    await this.inTransaction(async (tx) => {
-      const ids = await tx.lockRunsWithDueTimers(new Date(), limit);
-      count = ids.length;
-      return this.decideIn(tx, ids, (runs, ctx) => runs.forEach((run) => run.fireDueTimers(ctx)));
-    });
-    return count;
+    const ids = await this.store.runsWithDueTimers(new Date(), limit);
+    if (ids.length > 0) await this.decide(ids, (runs, ctx) => runs.forEach((run) => run.fireDueTimers(ctx)));
+    return ids.length;
   }
 
   async fireRunTimers(runId: string): Promise<void> {
@@ -124,45 +115,36 @@ export class RunOrchestrator {
     return snapshot!;
   }
 
+  /** Load, decide, save; on a version conflict, all over again with fresh state. */
   private async decide(
     ids: string[],
     act: (runs: Map<string, WorkflowRun>, ctx: DecisionContext) => void,
   ): Promise<void> {
-    await this.inTransaction((tx) => this.decideIn(tx, ids, act));
-  }
-
-  private async inTransaction(work: (tx: RunTransaction) => Promise<Committed>): Promise<void> {
     for (let attempt = 1; ; attempt++) {
+      const runs = new Map<string, WorkflowRun>();
+      for (const loaded of await this.store.loadRuns(ids))
+        runs.set(loaded.snapshot.id, await this.restore(loaded));
+      act(runs, context());
+      const writes: RunWrite[] = [];
+      for (const run of runs.values()) {
+        const changes = run.pullChanges();
+        if (changes.events.length === 0 && changes.changedTasks.length === 0) continue;
+        const expectedVersion = run.version;
+        run.markSaved(expectedVersion + 1);
+        writes.push({ snapshot: run.snapshot(), expectedVersion, changes });
+      }
+      if (writes.length === 0) return;
+      const messages = writes.flatMap((w) =>
+        w.changes.dispatches.map((d) => dispatchMessage(w.snapshot.id, d, this.routing)),
+      );
       try {
-        this.afterCommit(await this.store.transaction(work));
+        const outbox = await this.store.saveRuns(writes, messages);
+        this.afterCommit({ writes, outbox });
         return;
       } catch (error) {
         if (!(error instanceof ConcurrencyError) || attempt >= MAX_CONFLICT_RETRIES) throw error;
       }
     }
-  }
-
-  private async decideIn(
-    tx: RunTransaction,
-    ids: string[],
-    act: (runs: Map<string, WorkflowRun>, ctx: DecisionContext) => void,
-  ): Promise<Committed> {
-    const runs = new Map<string, WorkflowRun>();
-    for (const loaded of await tx.loadRuns(ids)) runs.set(loaded.snapshot.id, await this.restore(loaded));
-    act(runs, context());
-    const writes: RunWrite[] = [];
-    for (const run of runs.values()) {
-      const changes = run.pullChanges();
-      if (changes.events.length === 0 && changes.changedTasks.length === 0) continue;
-      const expectedVersion = run.version;
-      run.markSaved(expectedVersion + 1);
-      writes.push({ snapshot: run.snapshot(), expectedVersion, changes });
-    }
-    await tx.updateRuns(writes);
-    const outbox = await tx.insertOutbox(
-      writes.flatMap((w) => w.changes.dispatches.map((d) => dispatchMessage(w.snapshot.id, d, this.routing))),
-    );
-    return { writes, outbox };
   }
 
   private async restore(loaded: LoadedRun): Promise<WorkflowRun> {
@@ -185,7 +167,7 @@ export class RunOrchestrator {
   private afterCommit(committed: Committed): void {
     if (committed.outbox.length > 0) this.publisher.publishCommitted(committed.outbox);
     for (const write of committed.writes) {
-      this.timers.schedule(write.snapshot.id, WorkflowRun.restoreTimers(write.snapshot));
+      this.timers.schedule(write.snapshot.id, WorkflowRun.earliestTimer(write.snapshot));
     }
     for (const listener of this.committedListeners) listener(committed);
   }

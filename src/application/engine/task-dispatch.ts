@@ -46,7 +46,12 @@ export function toOutcome(message: ResultMessage): AttemptOutcome {
     case 'started':
       return { ...base, outcome: 'started' };
     case 'completed':
-      return { ...base, outcome: 'completed', output: message.output, finishedAt: new Date(message.finishedAt) };
+      return {
+        ...base,
+        outcome: 'completed',
+        output: message.output,
+        finishedAt: new Date(message.finishedAt),
+      };
     case 'failed':
       return { ...base, outcome: 'failed', error: message.error, finishedAt: new Date(message.finishedAt) };
   }
@@ -69,7 +74,9 @@ export function isResultMessage(value: unknown): value is ResultMessage {
   if (m.outcome === 'completed') return 'output' in m;
   if (m.outcome === 'failed') {
     const e = m.error as Record<string, unknown> | null;
-    return typeof e === 'object' && e !== null && typeof e.message === 'string' && typeof e.retryable === 'boolean';
+    return (
+      typeof e === 'object' && e !== null && typeof e.message === 'string' && typeof e.retryable === 'boolean'
+    );
   }
   return false;
 }

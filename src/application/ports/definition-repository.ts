@@ -8,7 +8,8 @@ export interface StoredDefinition {
   createdAt: Date;
 }
 
-export type RegisterOutcome = { outcome: 'created' | 'unchanged'; stored: StoredDefinition } | { outcome: 'conflict' };
+export type RegisterOutcome =
+  { outcome: 'created' | 'unchanged'; stored: StoredDefinition } | { outcome: 'conflict' };
 
 export interface DefinitionRepository {
   /** Latest version when `version` is omitted. */

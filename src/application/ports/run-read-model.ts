@@ -16,7 +16,9 @@ export interface RunListFilter {
 /** Queries that skip the aggregate entirely and read rows as views. */
 export interface RunReadModel {
   getRun(id: string): Promise<{ run: RunSnapshot; definition: WorkflowDefinition | null } | null>;
-  listRuns(filter: RunListFilter): Promise<{ items: Omit<RunSnapshot, 'tasks'>[]; nextCursor: string | null }>;
+  listRuns(
+    filter: RunListFilter,
+  ): Promise<{ items: Omit<RunSnapshot, 'tasks'>[]; nextCursor: string | null }>;
   runExists(id: string): Promise<boolean>;
   events(runId: string, after: number, limit: number): Promise<RunEvent[]>;
 }

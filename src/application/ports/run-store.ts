@@ -34,8 +34,8 @@ export interface LoadedRun {
 /** Thrown when a run changed under a writer (optimistic lock): reload and decide again. */
 export class ConcurrencyError extends Error {
   override readonly name = 'ConcurrencyError';
-  constructor(readonly runIds: string[]) {
-    super(`runs changed concurrently: ${runIds.join(', ')}`);
+  constructor() {
+    super('a run changed concurrently; reload and decide again');
   }
 }
 
@@ -44,19 +44,24 @@ export class DuplicateIdempotencyKeyError extends Error {
   override readonly name = 'DuplicateIdempotencyKeyError';
 }
 
-export interface RunTransaction {
+/**
+ * Persistence of runs. Every write is one atomic statement: a run's new state, its events and
+ * the outbox rows it causes commit together or not at all, version-checked per run.
+ */
+export interface RunStore {
   loadRuns(ids: readonly string[]): Promise<LoadedRun[]>;
   findRunByIdempotencyKey(key: string): Promise<LoadedRun | null>;
-  insertRun(run: RunSnapshot, inlineDefinition: WorkflowDefinition | null, changes: RunChanges): Promise<void>;
-  /** Saves changed runs with their events; throws ConcurrencyError when a version moved. */
-  updateRuns(writes: readonly RunWrite[]): Promise<void>;
-  insertOutbox(messages: readonly OutgoingMessage[]): Promise<StoredOutgoingMessage[]>;
-  /** Ids of runs with a due timer, locked for this transaction (others skip them). */
-  lockRunsWithDueTimers(now: Date, limit: number): Promise<string[]>;
-}
-
-export interface RunStore {
-  transaction<T>(work: (tx: RunTransaction) => Promise<T>): Promise<T>;
+  /** Throws DuplicateIdempotencyKeyError when the key was taken meanwhile. */
+  insertRun(
+    run: RunSnapshot,
+    inlineDefinition: WorkflowDefinition | null,
+    changes: RunChanges,
+    outbox: readonly OutgoingMessage[],
+  ): Promise<StoredOutgoingMessage[]>;
+  /** Throws ConcurrencyError, writing nothing, when any run's version moved since it was loaded. */
+  saveRuns(writes: readonly RunWrite[], outbox: readonly OutgoingMessage[]): Promise<StoredOutgoingMessage[]>;
+  /** Ids of runs with a durable timer due at `now`, oldest first. */
+  runsWithDueTimers(now: Date, limit: number): Promise<string[]>;
 }
 
 export type { RunEvent };

@@ -17,7 +17,8 @@ export class GetDefinitionHandler implements IQueryHandler<GetDefinitionQuery> {
 
   async execute({ name, version }: GetDefinitionQuery) {
     const stored = await this.definitions.find(name, version);
-    if (!stored) throw new NotFoundError(`definition "${name}"${version ? ` version ${version}` : ''} not found`);
+    if (!stored)
+      throw new NotFoundError(`definition "${name}"${version ? ` version ${version}` : ''} not found`);
     return definitionView(stored);
   }
 }

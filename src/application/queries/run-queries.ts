@@ -6,7 +6,8 @@ import { RUN_READ_MODEL, type RunReadModel } from '../ports/run-read-model.js';
 import { eventView, runSummaryView, runView } from './run-view.js';
 
 export const MAX_LIMIT = 1000;
-const clamp = (limit: number | undefined) => Math.min(MAX_LIMIT, Math.max(1, Math.trunc(limit ?? 100) || 100));
+const clamp = (limit: number | undefined) =>
+  Math.min(MAX_LIMIT, Math.max(1, Math.trunc(limit ?? 100) || 100));
 
 export class GetRunQuery {
   constructor(readonly runId: string) {}
@@ -62,8 +63,12 @@ export class GetRunEventsHandler implements IQueryHandler<GetRunEventsQuery> {
   async execute({ runId, after, limit }: GetRunEventsQuery) {
     const size = clamp(limit);
     const events = await this.reads.events(runId, Math.max(0, after), size);
-    if (events.length === 0 && !(await this.reads.runExists(runId))) throw new NotFoundError(`run ${runId} not found`);
+    if (events.length === 0 && !(await this.reads.runExists(runId)))
+      throw new NotFoundError(`run ${runId} not found`);
     const last = events.at(-1);
-    return { items: events.map(eventView), nextCursor: events.length === size && last ? String(last.seq) : null };
+    return {
+      items: events.map(eventView),
+      nextCursor: events.length === size && last ? String(last.seq) : null,
+    };
   }
 }

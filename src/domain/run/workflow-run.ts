@@ -121,11 +121,11 @@ export class WorkflowRun implements RunHost {
 
   /** Earliest durable timer of any task or compensation, so a process can wake for it. */
   nextTimerAt(): Date | null {
-    return WorkflowRun.restoreTimers(this.state);
+    return WorkflowRun.earliestTimer(this.state);
   }
 
   /** Earliest timer of a saved snapshot, without rebuilding the aggregate. */
-  static restoreTimers(snapshot: RunSnapshot): Date | null {
+  static earliestTimer(snapshot: RunSnapshot): Date | null {
     let next: Date | null = null;
     for (const t of snapshot.tasks) {
       for (const at of [t.timerAt, t.compensation?.timerAt ?? null]) {

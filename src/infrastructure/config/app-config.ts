@@ -44,7 +44,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     const value = env[name];
     if (value === undefined || value === '') return fallback;
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`${name}: expected a non-negative integer, got "${value}"`);
+    if (!Number.isInteger(n) || n < 0)
+      throw new Error(`${name}: expected a non-negative integer, got "${value}"`);
     return n;
   };
   return {

@@ -80,7 +80,10 @@ export class OutboxRelay {
         if (rows.length === 0) return 0;
         await this.prepare(rows);
         await this.publisher.publishBatch(rows.map(toPublishItem));
-        await deleteOutbox(db, rows.map((r) => r.id));
+        await deleteOutbox(
+          db,
+          rows.map((r) => r.id),
+        );
         return rows.length;
       });
       sent += count;

@@ -28,7 +28,8 @@ export async function notifyRelay(db: Db): Promise<void> {
 
 /** Claims unsent rows older than `minAgeMs` for this transaction; other relays skip them. */
 export async function claimOutbox(db: Db, minAgeMs: number, limit: number): Promise<StoredOutgoingMessage[]> {
-  const rows = await sql<OutboxRow>`select id, exchange, routing_key, message_id, headers, body, priority from outbox
+  const rows =
+    await sql<OutboxRow>`select id, exchange, routing_key, message_id, headers, body, priority from outbox
     where created_at <= now() - make_interval(secs => ${minAgeMs / 1000})
     order by id limit ${limit} for update skip locked`.execute(db);
   return rows.rows.map((r) => ({

@@ -10,26 +10,35 @@ import type {
 import { DefinitionRecord } from './entities.js';
 
 type Record_ = InstanceType<typeof DefinitionRecord.class>;
+type Row = { body: Record<string, unknown>; canonical: string; created_at: Date | string };
 
 /** Registered definitions through MikroORM's unit of work (not a hot path). */
 export class MikroOrmDefinitionRepository implements DefinitionRepository {
   constructor(private readonly em: EntityManager) {}
 
+  /** On every run start, so plain SQL rather than a unit of work. */
   async find(name: string, version?: number): Promise<StoredDefinition | null> {
-    const em = this.em.fork();
-    const record =
+    const db = this.em.fork().getKysely();
+    const rows =
       version === undefined
-        ? await em.findOne(DefinitionRecord, { name }, { orderBy: { version: 'desc' } })
-        : await em.findOne(DefinitionRecord, { name, version });
-    return record ? toStored(record) : null;
+        ? await sql<Row>`select body, canonical, created_at from definitions where name = ${name}
+            order by version desc limit 1`.execute(db)
+        : await sql<Row>`select body, canonical, created_at from definitions
+            where name = ${name} and version = ${version}`.execute(db);
+    const row = rows.rows[0];
+    return row
+      ? toStored({ body: row.body, canonical: row.canonical, createdAt: new Date(row.created_at) })
+      : null;
   }
 
   async listLatest(): Promise<StoredDefinition[]> {
-    const rows = await sql<{ body: Record<string, unknown>; canonical: string; created_at: Date }>`
+    const rows = await sql<Row>`
       select distinct on (name) body, canonical, created_at from definitions order by name, version desc`.execute(
       this.em.fork().getKysely(),
     );
-    return rows.rows.map((r) => toStored({ body: r.body, canonical: r.canonical, createdAt: new Date(r.created_at) }));
+    return rows.rows.map((r) =>
+      toStored({ body: r.body, canonical: r.canonical, createdAt: new Date(r.created_at) }),
+    );
   }
 
   async register(definition: WorkflowDefinition, canonical: string): Promise<RegisterOutcome> {
@@ -42,8 +51,14 @@ export class MikroOrmDefinitionRepository implements DefinitionRepository {
             { orderBy: { version: 'desc' } },
           );
           if (definition.version !== null) {
-            const same = await em.findOne(DefinitionRecord, { name: definition.name, version: definition.version });
-            if (same) return same.canonical === canonical ? { outcome: 'unchanged', stored: toStored(same) } : { outcome: 'conflict' };
+            const same = await em.findOne(DefinitionRecord, {
+              name: definition.name,
+              version: definition.version,
+            });
+            if (same)
+              return same.canonical === canonical
+                ? { outcome: 'unchanged', stored: toStored(same) }
+                : { outcome: 'conflict' };
           } else if (latest && latest.canonical === canonical) {
             return { outcome: 'unchanged', stored: toStored(latest) };
           }
@@ -51,7 +66,7 @@ export class MikroOrmDefinitionRepository implements DefinitionRepository {
           const record = em.create(DefinitionRecord, {
             name: definition.name,
             version,
-            body: { ...definition, version } as unknown as Record<string, unknown>,
+            body: { ...definition, version },
             canonical,
             createdAt: new Date(),
           });

@@ -22,7 +22,9 @@ export class SqlRunReadModel implements RunReadModel {
   async getRun(id: string) {
     if (!UUID.test(id)) return null;
     const db = this.db();
-    const runs = await sql<RunRow>`select ${sql.raw(RUN_COLUMNS)} from runs where id = ${id}::uuid`.execute(db);
+    const runs = await sql<RunRow>`select ${sql.raw(RUN_COLUMNS)} from runs where id = ${id}::uuid`.execute(
+      db,
+    );
     const row = runs.rows[0];
     if (!row) return null;
     const tasks = await sql<TaskRow>`select * from task_runs where run_id = ${id}::uuid`.execute(db);
@@ -46,8 +48,10 @@ export class SqlRunReadModel implements RunReadModel {
     const conditions = [sql`true`];
     if (filter.definition) conditions.push(sql`definition_name = ${filter.definition}`);
     if (filter.status) conditions.push(sql`status = ${filter.status}`);
-    if (cursor) conditions.push(sql`(created_at, id) < (${cursor.createdAt}::timestamptz, ${cursor.id}::uuid)`);
-    const rows = await sql<RunRow>`select ${sql.raw(RUN_COLUMNS)} from runs where ${sql.join(conditions, sql` and `)}
+    if (cursor)
+      conditions.push(sql`(created_at, id) < (${cursor.createdAt}::timestamptz, ${cursor.id}::uuid)`);
+    const rows =
+      await sql<RunRow>`select ${sql.raw(RUN_COLUMNS)} from runs where ${sql.join(conditions, sql` and `)}
       order by created_at desc, id desc limit ${filter.limit + 1}`.execute(this.db());
     const page = rows.rows.slice(0, filter.limit);
     const last = page.at(-1);
@@ -57,7 +61,8 @@ export class SqlRunReadModel implements RunReadModel {
     });
     return {
       items,
-      nextCursor: rows.rows.length > filter.limit && last ? encodeCursor(toDate(last.created_at)!, last.id) : null,
+      nextCursor:
+        rows.rows.length > filter.limit && last ? encodeCursor(toDate(last.created_at)!, last.id) : null,
     };
   }
 
@@ -91,7 +96,8 @@ function decodeCursor(cursor: string | undefined): { createdAt: string; id: stri
   if (!cursor) return null;
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string, string];
-    if (typeof createdAt === 'string' && !Number.isNaN(Date.parse(createdAt)) && UUID.test(id)) return { createdAt, id };
+    if (typeof createdAt === 'string' && !Number.isNaN(Date.parse(createdAt)) && UUID.test(id))
+      return { createdAt, id };
   } catch {
     // fall through: an unreadable cursor starts from the top
   }

@@ -42,16 +42,32 @@ export class SagaflowRuntime {
   ) {
     this.em = orm.em;
     this.definitions = new MikroOrmDefinitionRepository(this.em);
-    this.runStore = new MikroOrmRunStore(this.em);
+    this.runStore = new MikroOrmRunStore(() => this.db());
     this.reads = new SqlRunReadModel(this.em, this.definitions);
-    this.amqp = new AmqpConnection({ url: config.amqpUrl, logger, connectionName: `sagaflow ${config.instanceId}` });
+    this.amqp = new AmqpConnection({
+      url: config.amqpUrl,
+      logger,
+      connectionName: `sagaflow ${config.instanceId}`,
+    });
     this.publisher = new ConfirmPublisher(this.amqp, { logger });
     const prefix = config.amqpPrefix;
     this.routing = createMessageRouting(prefix, config.shardCount);
     this.taskQueues = new TaskQueueDeclarer(this.amqp, prefix);
     const onError = (error: unknown) => logger.error(`sagaflow: ${describe(error)}`);
-    this.outboxPublisher = new AmqpOutboxPublisher(this.publisher, () => this.db(), config.inlinePublish, (rows) => this.prepareOutbox(rows), onError);
-    this.orchestrator = new RunOrchestrator(this.runStore, this.definitions, this.routing, this.outboxPublisher, onError);
+    this.outboxPublisher = new AmqpOutboxPublisher(
+      this.publisher,
+      () => this.db(),
+      config.inlinePublish,
+      (rows) => this.prepareOutbox(rows),
+      onError,
+    );
+    this.orchestrator = new RunOrchestrator(
+      this.runStore,
+      this.definitions,
+      this.routing,
+      this.outboxPublisher,
+      onError,
+    );
   }
 
   static async create(config: AppConfig, logger: MessagingLogger): Promise<SagaflowRuntime> {
@@ -75,9 +91,12 @@ export class SagaflowRuntime {
     return runtime;
   }
 
-  /** A Kysely handle on the primary, outside any transaction. */
+  private primary: Kysely<unknown> | null = null;
+
+  /** A Kysely handle on the primary's pool, outside any transaction (each statement commits). */
   db(): Kysely<unknown> {
-    return this.em.fork().getKysely({ type: 'write' }) as unknown as Kysely<unknown>;
+    this.primary ??= this.em.fork().getKysely({ type: 'write' }) as unknown as Kysely<unknown>;
+    return this.primary;
   }
 
   /** Runs `work` in one transaction on the primary. */
@@ -87,7 +106,9 @@ export class SagaflowRuntime {
 
   async prepareOutbox(rows: readonly StoredOutgoingMessage[]): Promise<void> {
     const exchange = this.routing.taskExchange;
-    await this.taskQueues.ensure(new Set(rows.filter((r) => r.exchange === exchange).map((r) => r.routingKey)));
+    await this.taskQueues.ensure(
+      new Set(rows.filter((r) => r.exchange === exchange).map((r) => r.routingKey)),
+    );
   }
 
   async close(): Promise<void> {

@@ -43,7 +43,10 @@ export class ShardLeaseManager {
   async start(): Promise<void> {
     await this.tick();
     this.timer = setInterval(() => {
-      if (!this.ticking) this.ticking = this.tick().catch(this.onError).finally(() => (this.ticking = null));
+      if (!this.ticking)
+        this.ticking = this.tick()
+          .catch(this.onError)
+          .finally(() => (this.ticking = null));
     }, this.options.renewIntervalMs);
     this.timer.unref();
   }

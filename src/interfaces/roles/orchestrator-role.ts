@@ -5,6 +5,7 @@ import type { ResultMessage } from '../../application/ports/messages.js';
 import { consumeBatch, type QueueConsumer } from '../../infrastructure/messaging/consumer.js';
 import { resultQueueName } from '../../infrastructure/messaging/topology.js';
 import type { SagaflowRuntime } from '../../infrastructure/runtime/sagaflow-runtime.js';
+import { ResultApplier } from './result-applier.js';
 import { ShardLeaseManager } from '../../infrastructure/sharding/shard-lease-manager.js';
 
 const SWEEP_INTERVAL_MS = 500;
@@ -17,6 +18,9 @@ const TIMER_BATCH = 200;
 export class OrchestratorRole {
   private readonly consumers = new Map<number, QueueConsumer<ResultMessage>>();
   private readonly leases: ShardLeaseManager;
+  private readonly applier = new ResultApplier((results) =>
+    this.commands.execute(new ApplyTaskResultsCommand(results)),
+  );
   private sweeper: NodeJS.Timeout | null = null;
   private sweeping: Promise<void> | null = null;
 
@@ -42,7 +46,10 @@ export class OrchestratorRole {
   private sweep(): void {
     if (this.sweeping) return;
     this.sweeping = (async () => {
-      while ((await this.commands.execute<FireTimersCommand, number>(new FireTimersCommand(TIMER_BATCH))) === TIMER_BATCH);
+      while (
+        (await this.commands.execute<FireTimersCommand, number>(new FireTimersCommand(TIMER_BATCH))) ===
+        TIMER_BATCH
+      );
     })()
       .catch((error: unknown) => this.runtime.logger.error(`timer sweep: ${String(error)}`))
       .finally(() => (this.sweeping = null));
@@ -65,9 +72,7 @@ export class OrchestratorRole {
         },
         logger: this.runtime.logger,
       },
-      async (deliveries) => {
-        await this.commands.execute(new ApplyTaskResultsCommand(deliveries.map((d) => d.body)));
-      },
+      (deliveries) => this.applier.submit(deliveries.map((d) => d.body)),
     );
     this.consumers.set(shard, consumer);
     await consumer.ready;

@@ -61,13 +61,18 @@ export class WorkerRole {
 
   private publish(result: ResultMessage): Promise<void> {
     const { routing } = this.runtime;
-    return this.runtime.publisher.publish(routing.resultExchange, routing.resultRoutingKey(result.runId), result, {
-      messageId: `${result.runId}:${result.taskKey}:${result.kind}:${result.attempt}:${result.outcome}`,
-      runId: result.runId,
-      taskKey: result.taskKey,
-      attempt: result.attempt,
-      kind: result.kind,
-    });
+    return this.runtime.publisher.publish(
+      routing.resultExchange,
+      routing.resultRoutingKey(result.runId),
+      result,
+      {
+        messageId: `${result.runId}:${result.taskKey}:${result.kind}:${result.attempt}:${result.outcome}`,
+        runId: result.runId,
+        taskKey: result.taskKey,
+        attempt: result.attempt,
+        kind: result.kind,
+      },
+    );
   }
 
   async stop(): Promise<void> {

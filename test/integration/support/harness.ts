@@ -11,7 +11,10 @@ import type { RunView } from '../../../src/application/queries/run-view.js';
 const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** A database and AMQP/Redis prefixes of this test file alone. */
-export function isolatedConfig(label: string, roles: Role[] = ['relay', 'orchestrator', 'worker']): Partial<AppConfig> {
+export function isolatedConfig(
+  label: string,
+  roles: Role[] = ['relay', 'orchestrator', 'worker'],
+): Partial<AppConfig> {
   const id = `${label}_${process.env.JEST_WORKER_ID ?? '0'}_${randomUUID().slice(0, 8)}`;
   return {
     port: 0,
@@ -41,7 +44,11 @@ export async function dropDatabase(databaseUrl: string): Promise<void> {
 }
 
 /** Deletes every queue and exchange with this prefix through a throwaway channel. */
-export async function deleteAmqpTopology(prefix: string, queues: string[], exchanges: string[]): Promise<void> {
+export async function deleteAmqpTopology(
+  prefix: string,
+  queues: string[],
+  exchanges: string[],
+): Promise<void> {
   const amqp = await import('amqplib');
   const connection = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
   try {
@@ -54,11 +61,19 @@ export async function deleteAmqpTopology(prefix: string, queues: string[], excha
   }
 }
 
-export async function cleanup(app: SagaflowApp | null, config: Partial<AppConfig>, taskTypes: string[]): Promise<void> {
+export async function cleanup(
+  app: SagaflowApp | null,
+  config: Partial<AppConfig>,
+  taskTypes: string[],
+): Promise<void> {
   await app?.close();
   const prefix = config.amqpPrefix!;
   const shards = Array.from({ length: config.shardCount ?? 8 }, (_, i) => `results.${i}`);
-  await deleteAmqpTopology(prefix, ['dead', ...shards, ...taskTypes.map((t) => `tasks.${t}`)], ['tasks', 'results', 'dlx']);
+  await deleteAmqpTopology(
+    prefix,
+    ['dead', ...shards, ...taskTypes.map((t) => `tasks.${t}`)],
+    ['tasks', 'results', 'dlx'],
+  );
   await dropDatabase(config.databaseUrl!);
 }
 
@@ -66,12 +81,16 @@ export function buses(app: SagaflowApp) {
   return { commands: app.app.get(CommandBus), queries: app.app.get(QueryBus) };
 }
 
-export async function register(app: SagaflowApp, definition: unknown) {
-  return buses(app).commands.execute(new RegisterDefinitionCommand(definition));
+export async function register(app: SagaflowApp, definition: unknown): Promise<unknown> {
+  return buses(app).commands.execute<RegisterDefinitionCommand, unknown>(
+    new RegisterDefinitionCommand(definition),
+  );
 }
 
 export async function startRun(app: SagaflowApp, body: unknown): Promise<string> {
-  const { run } = await buses(app).commands.execute<StartRunCommand, { run: { id: string } }>(new StartRunCommand(body));
+  const { run } = await buses(app).commands.execute<StartRunCommand, { run: { id: string } }>(
+    new StartRunCommand(body),
+  );
   return run.id;
 }
 
@@ -80,14 +99,19 @@ export async function getRun(app: SagaflowApp, id: string): Promise<RunView> {
 }
 
 export async function events(app: SagaflowApp, id: string) {
-  const page = await buses(app).queries.execute<GetRunEventsQuery, { items: { seq: number; type: string; taskKey: string | null; attempt: number | null }[] }>(
-    new GetRunEventsQuery(id, 0, 1000),
-  );
+  const page = await buses(app).queries.execute<
+    GetRunEventsQuery,
+    { items: { seq: number; type: string; taskKey: string | null; attempt: number | null }[] }
+  >(new GetRunEventsQuery(id, 0, 1000));
   return page.items;
 }
 
 /** Polls until the predicate holds (no timing assertion: the jest timeout is the only bound). */
-export async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, intervalMs = 50): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T>,
+  done: (value: T) => boolean,
+  intervalMs = 50,
+): Promise<T> {
   for (;;) {
     const value = await probe();
     if (done(value)) return value;
@@ -97,7 +121,11 @@ export async function eventually<T>(probe: () => Promise<T>, done: (value: T) =>
 
 const TERMINAL = new Set(['COMPLETED', 'COMPENSATED', 'FAILED', 'CANCELLED', 'COMPENSATION_FAILED']);
 
-export async function waitForStatus(app: SagaflowApp, id: string, statuses: string[] = [...TERMINAL]): Promise<RunView> {
+export async function waitForStatus(
+  app: SagaflowApp,
+  id: string,
+  statuses: string[] = [...TERMINAL],
+): Promise<RunView> {
   return eventually(
     () => getRun(app, id),
     (run) => statuses.includes(run.status),

@@ -1,4 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
+import { SAVE_FUNCTIONS } from './save-functions.js';
 
 /** The whole schema of the core engine; see docs/architecture.md for why each table looks so. */
 export class Migration20261122000000Initial extends Migration {
@@ -34,7 +35,7 @@ export class Migration20261122000000Initial extends Migration {
         created_at timestamptz not null,
         started_at timestamptz,
         finished_at timestamptz
-      )`);
+      ) with (fillfactor = 80)`);
     this.addSql('create index runs_created_idx on runs (created_at desc, id desc)');
     this.addSql('create index runs_definition_idx on runs (definition_name, created_at desc, id desc)');
     this.addSql('create index runs_status_idx on runs (status, created_at desc, id desc)');
@@ -56,7 +57,7 @@ export class Migration20261122000000Initial extends Migration {
         comp_timer_at timestamptz,
         due_at timestamptz generated always as (least(timer_at, comp_timer_at)) stored,
         primary key (run_id, key)
-      )`);
+      ) with (fillfactor = 80)`);
     this.addSql('create index task_runs_due_idx on task_runs (due_at) where due_at is not null');
     this.addSql(`
       create table run_events (
@@ -80,7 +81,6 @@ export class Migration20261122000000Initial extends Migration {
         priority smallint,
         created_at timestamptz not null default now()
       )`);
-    this.addSql('create index outbox_created_idx on outbox (created_at, id)');
     this.addSql(`
       create table shard_leases (
         shard int primary key,
@@ -92,10 +92,21 @@ export class Migration20261122000000Initial extends Migration {
         instance_id text primary key,
         expires_at timestamptz not null
       )`);
+    for (const statement of SAVE_FUNCTIONS) this.addSql(statement);
   }
 
   override down(): void {
-    for (const table of ['orchestrator_members', 'shard_leases', 'outbox', 'run_events', 'task_runs', 'runs', 'definitions']) {
+    this.addSql('drop function if exists sagaflow_save_runs(jsonb, jsonb, jsonb, jsonb)');
+    this.addSql('drop function if exists sagaflow_insert_run(jsonb, jsonb, jsonb, jsonb)');
+    for (const table of [
+      'orchestrator_members',
+      'shard_leases',
+      'outbox',
+      'run_events',
+      'task_runs',
+      'runs',
+      'definitions',
+    ]) {
       this.addSql(`drop table if exists ${table}`);
     }
   }

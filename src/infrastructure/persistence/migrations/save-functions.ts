@@ -1,0 +1,68 @@
+/**
+ * Server-side functions that write a whole decision in one statement (one round trip, one
+ * implicit transaction, plans cached by PL/pgSQL): a batch of runs with their changed tasks,
+ * events and outbox rows. A run whose version moved raises SQLSTATE SF409 and nothing is
+ * written — the optimistic lock of the run aggregate.
+ */
+const RUN_COLUMNS = `id uuid, definition_name text, definition_version int, inline_definition jsonb, status text,
+  input jsonb, output jsonb, error jsonb, priority smallint, idempotency_key text, request_hash text,
+  cancel_requested boolean, cancel_reason text, last_seq int, version int, expected_version int,
+  created_at timestamptz, started_at timestamptz, finished_at timestamptz`;
+const TASK_COLUMNS = `run_id uuid, key text, idx int, status text, attempt int, budget_base int, output jsonb,
+  error jsonb, queued_at timestamptz, started_at timestamptz, finished_at timestamptz, timer_at timestamptz,
+  compensation jsonb, comp_timer_at timestamptz`;
+const EVENT_COLUMNS =
+  'run_id uuid, seq int, type text, task_key text, attempt int, at timestamptz, data jsonb';
+const OUTBOX_COLUMNS =
+  'exchange text, routing_key text, message_id text, headers jsonb, body jsonb, priority smallint';
+
+const WRITE_REST = `
+  insert into run_events (run_id, seq, type, task_key, attempt, at, data)
+    select run_id, seq, type, task_key, attempt, at, data from jsonb_to_recordset(p_events) as x(${EVENT_COLUMNS});
+  return query
+    insert into outbox (exchange, routing_key, message_id, headers, body, priority)
+      select exchange, routing_key, message_id, headers, body, priority
+      from jsonb_to_recordset(p_outbox) as x(${OUTBOX_COLUMNS})
+    returning outbox.id, outbox.message_id;`;
+
+export const SAVE_FUNCTIONS = [
+  `create function sagaflow_save_runs(p_runs jsonb, p_tasks jsonb, p_events jsonb, p_outbox jsonb)
+   returns table (outbox_id bigint, outbox_message_id text) language plpgsql as $$
+   declare
+     updated int;
+   begin
+     update runs set status = x.status, output = x.output, error = x.error,
+         cancel_requested = x.cancel_requested, cancel_reason = x.cancel_reason, last_seq = x.last_seq,
+         version = x.version, started_at = x.started_at, finished_at = x.finished_at
+       from jsonb_to_recordset(p_runs) as x(${RUN_COLUMNS})
+       where runs.id = x.id and runs.version = x.expected_version;
+     get diagnostics updated = row_count;
+     if updated <> jsonb_array_length(p_runs) then
+       raise exception 'sagaflow: run version conflict' using errcode = 'SF409';
+     end if;
+     update task_runs set status = x.status, attempt = x.attempt, budget_base = x.budget_base,
+         output = x.output, error = x.error, queued_at = x.queued_at, started_at = x.started_at,
+         finished_at = x.finished_at, timer_at = x.timer_at, compensation = x.compensation,
+         comp_timer_at = x.comp_timer_at
+       from jsonb_to_recordset(p_tasks) as x(${TASK_COLUMNS})
+       where task_runs.run_id = x.run_id and task_runs.key = x.key;
+     ${WRITE_REST}
+   end $$`,
+  `create function sagaflow_insert_run(p_run jsonb, p_tasks jsonb, p_events jsonb, p_outbox jsonb)
+   returns table (outbox_id bigint, outbox_message_id text) language plpgsql as $$
+   begin
+     insert into runs (id, definition_name, definition_version, inline_definition, status, input, output, error,
+         priority, idempotency_key, request_hash, cancel_requested, cancel_reason, last_seq, version, created_at,
+         started_at, finished_at)
+       select id, definition_name, definition_version, inline_definition, status, input, output, error,
+         priority, idempotency_key, request_hash, cancel_requested, cancel_reason, last_seq, version, created_at,
+         started_at, finished_at
+       from jsonb_to_recordset(jsonb_build_array(p_run)) as x(${RUN_COLUMNS});
+     insert into task_runs (run_id, key, idx, status, attempt, budget_base, output, error, queued_at, started_at,
+         finished_at, timer_at, compensation, comp_timer_at)
+       select run_id, key, idx, status, attempt, budget_base, output, error, queued_at, started_at,
+         finished_at, timer_at, compensation, comp_timer_at
+       from jsonb_to_recordset(p_tasks) as x(${TASK_COLUMNS});
+     ${WRITE_REST}
+   end $$`,
+];
