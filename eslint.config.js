@@ -48,8 +48,11 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.mjs', 'scripts/**'],
+    files: ['**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    languageOptions: {
+      parserOptions: { projectService: false, program: null },
+      globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', URL: 'readonly' },
+    },
   },
 );

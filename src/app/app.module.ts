@@ -14,6 +14,7 @@ import { ValidateDefinitionHandler } from '../application/queries/validate-defin
 import { SagaflowRuntime } from '../infrastructure/runtime/sagaflow-runtime.js';
 import { APP_OPTIONS, type CreateAppOptions } from './app-options.js';
 import { RolesService } from './roles.service.js';
+import { READINESS_PROBES, type ReadinessProbe } from '../interfaces/http/http-app.js';
 
 const HANDLERS = [
   RegisterDefinitionHandler,
@@ -49,9 +50,24 @@ export class AppModule {
         { provide: RUN_READ_MODEL, useValue: runtime.reads },
         { provide: APP_OPTIONS, useValue: options },
         RolesService,
+        {
+          provide: READINESS_PROBES,
+          inject: [SagaflowRuntime, RolesService],
+          useFactory: (rt: SagaflowRuntime, roles: RolesService): ReadinessProbe => [
+            { name: 'postgres', check: () => rt.pingDatabase() },
+            { name: 'rabbitmq', check: async () => roles.isReady() },
+          ],
+        },
         ...HANDLERS,
       ],
-      exports: [SagaflowRuntime, RolesService, RunOrchestrator, DEFINITION_REPOSITORY, RUN_READ_MODEL],
+      exports: [
+        SagaflowRuntime,
+        RolesService,
+        READINESS_PROBES,
+        RunOrchestrator,
+        DEFINITION_REPOSITORY,
+        RUN_READ_MODEL,
+      ],
     };
   }
 }

@@ -5,6 +5,8 @@ import { loadConfig, type AppConfig } from '../infrastructure/config/app-config.
 import type { MessagingLogger } from '../infrastructure/messaging/logger.js';
 import { SagaflowRuntime } from '../infrastructure/runtime/sagaflow-runtime.js';
 import { AppModule } from './app.module.js';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { configureHttp, createFastifyAdapter, HttpInterfaceModule } from '../interfaces/http/http-app.js';
 import type { CreateAppOptions } from './app-options.js';
 
 export type { CreateAppOptions };
@@ -36,13 +38,12 @@ export async function createApp(
   const runtime = await SagaflowRuntime.create(config, logger);
   try {
     if (config.roles.has('api')) {
-      const http = await import('../interfaces/http/http-app.js');
-      const app = await NestFactory.create(
-        AppModule.forRuntime(runtime, options, [http.HttpInterfaceModule]),
-        http.createFastifyAdapter(),
+      const app = await NestFactory.create<NestFastifyApplication>(
+        AppModule.forRuntime(runtime, options, [HttpInterfaceModule]),
+        createFastifyAdapter(),
         { logger: ['error', 'warn'], abortOnError: false },
       );
-      await http.configureHttp(app);
+      await configureHttp(app);
       app.enableShutdownHooks();
       await app.listen(config.port, '0.0.0.0');
       const address = app.getHttpServer().address() as { port: number };

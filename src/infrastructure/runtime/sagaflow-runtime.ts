@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { RunOrchestrator } from '../../application/engine/run-orchestrator.js';
 import type { MessageRouting } from '../../application/ports/message-routing.js';
 import type { StoredOutgoingMessage } from '../../application/ports/run-store.js';
@@ -97,6 +97,15 @@ export class SagaflowRuntime {
   db(): Kysely<unknown> {
     this.primary ??= this.em.fork().getKysely({ type: 'write' }) as unknown as Kysely<unknown>;
     return this.primary;
+  }
+
+  async pingDatabase(): Promise<boolean> {
+    try {
+      await sql`select 1`.execute(this.db());
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Runs `work` in one transaction on the primary. */

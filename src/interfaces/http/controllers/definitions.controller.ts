@@ -1,0 +1,83 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import {
+  RegisterDefinitionCommand,
+  type RegisterDefinitionResult,
+} from '../../../application/commands/register-definition.js';
+import { NotFoundError } from '../../../application/errors.js';
+import { GetDefinitionQuery, ListDefinitionsQuery } from '../../../application/queries/definition-queries.js';
+import { definitionView } from '../../../application/queries/run-view.js';
+import {
+  ValidateDefinitionQuery,
+  type ValidationReport,
+} from '../../../application/queries/validate-definition.js';
+import { ApiJson, ApiJsonBody, ApiProblems } from '../openapi/api-docs.decorators.js';
+import { parseVersion } from '../params/query-params.js';
+import type { DefinitionList, DefinitionView } from './query-results.js';
+
+@ApiTags('definitions')
+@Controller('v1/definitions')
+export class DefinitionsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Register a definition (identical content again is a 200 no-op)' })
+  @ApiJsonBody('DefinitionInput')
+  @ApiJson(201, 'Definition', 'registered as a new version')
+  @ApiJson(200, 'Definition', 'identical to a stored version; nothing written')
+  @ApiProblems(400, 409, 413, 415)
+  async register(@Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
+    const { created, stored } = await this.commands.execute<
+      RegisterDefinitionCommand,
+      RegisterDefinitionResult
+    >(new RegisterDefinitionCommand(body));
+    const view = definitionView(stored);
+    void reply
+      .status(created ? 201 : 200)
+      .header('location', `/v1/definitions/${encodeURIComponent(view.name)}/versions/${view.version}`);
+    return view;
+  }
+
+  @Post('validate')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Validate a definition without storing it; always 200' })
+  @ApiJsonBody('DefinitionInput')
+  @ApiJson(200, 'ValidationReport', '`valid`, every error by JSON path, and the execution plan')
+  @ApiProblems(400, 413, 415)
+  async validate(@Body() body: unknown) {
+    return this.queries.execute<ValidateDefinitionQuery, ValidationReport>(new ValidateDefinitionQuery(body));
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'The latest version of each definition' })
+  @ApiJson(200, 'DefinitionList', '`{ items }`')
+  @ApiProblems()
+  async list() {
+    return this.queries.execute<ListDefinitionsQuery, DefinitionList>(new ListDefinitionsQuery());
+  }
+
+  @Get(':name')
+  @ApiOperation({ summary: 'The latest version of a definition' })
+  @ApiJson(200, 'Definition', 'the latest version')
+  @ApiProblems(404)
+  async latest(@Param('name') name: string) {
+    return this.queries.execute<GetDefinitionQuery, DefinitionView>(new GetDefinitionQuery(name));
+  }
+
+  @Get(':name/versions/:version')
+  @ApiOperation({ summary: 'One version of a definition' })
+  @ApiParam({ name: 'version', schema: { type: 'integer', minimum: 1 } })
+  @ApiJson(200, 'Definition', 'that version')
+  @ApiProblems(404)
+  async version(@Param('name') name: string, @Param('version') rawVersion: string) {
+    // A path segment that cannot be a version names nothing: 404, like a malformed run id.
+    const version = parseVersion(rawVersion);
+    if (version === null) throw new NotFoundError(`definition "${name}" version ${rawVersion} not found`);
+    return this.queries.execute<GetDefinitionQuery, DefinitionView>(new GetDefinitionQuery(name, version));
+  }
+}

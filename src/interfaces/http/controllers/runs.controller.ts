@@ -1,0 +1,118 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { CancelRunCommand } from '../../../application/commands/cancel-run.js';
+import { RetryRunCommand } from '../../../application/commands/retry-run.js';
+import { StartRunCommand } from '../../../application/commands/start-run.js';
+import { GetRunEventsQuery, GetRunQuery, ListRunsQuery } from '../../../application/queries/run-queries.js';
+import type { RunView } from '../../../application/queries/run-view.js';
+import type { RunSnapshot } from '../../../domain/run/run-snapshot.js';
+import { RUN_STATUSES } from '../../../domain/run/run-status.js';
+import { ApiJson, ApiJsonBody, ApiProblems } from '../openapi/api-docs.decorators.js';
+import { parseAfter, parseLimit, parseRunStatus, single, type QueryString } from '../params/query-params.js';
+import { parseRunId } from '../params/run-id.js';
+import type { RunEventPage, RunList } from './query-results.js';
+import { runAfterCommand } from './run-response.js';
+
+@ApiTags('runs')
+@Controller('v1/runs')
+export class RunsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Start a run of a registered or inline definition' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'used when the body has no idempotencyKey',
+  })
+  @ApiJsonBody('StartRunRequest')
+  @ApiJson(201, 'Run', 'started')
+  @ApiJson(200, 'Run', 'idempotent replay: the run first started with this key; nothing written')
+  @ApiProblems(400, 404, 409, 413, 415)
+  async start(
+    @Body() body: unknown,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const { run, created } = await this.commands.execute<
+      StartRunCommand,
+      { run: RunSnapshot; created: boolean }
+    >(new StartRunCommand(body, idempotencyKey));
+    void reply.status(created ? 201 : 200).header('location', `/v1/runs/${run.id}`);
+    return runAfterCommand(this.queries, run);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Runs, newest first, without tasks, input and output' })
+  @ApiQuery({
+    name: 'definition',
+    required: false,
+    description: 'definition name (registered and inline runs)',
+  })
+  @ApiQuery({ name: 'status', required: false, enum: [...RUN_STATUSES] })
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', default: 100, maximum: 1000 } })
+  @ApiQuery({ name: 'cursor', required: false, description: '`nextCursor` of the previous page' })
+  @ApiJson(200, 'RunList', '`{ items, nextCursor }`')
+  @ApiProblems(400)
+  async list(@Query() query: QueryString) {
+    return this.queries.execute<ListRunsQuery, RunList>(
+      new ListRunsQuery(
+        single(query, 'definition'),
+        parseRunStatus(query),
+        parseLimit(query),
+        single(query, 'cursor'),
+      ),
+    );
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One run with its tasks' })
+  @ApiJson(200, 'Run', 'the run')
+  @ApiProblems(404)
+  async get(@Param('id') id: string) {
+    return this.queries.execute<GetRunQuery, RunView>(new GetRunQuery(parseRunId(id)));
+  }
+
+  @Get(':id/events')
+  @ApiOperation({ summary: "The run's events with seq > after, in order" })
+  @ApiQuery({ name: 'after', required: false, schema: { type: 'integer', minimum: 0, default: 0 } })
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', default: 100, maximum: 1000 } })
+  @ApiJson(200, 'RunEventList', '`{ items, nextCursor }`')
+  @ApiProblems(400, 404)
+  async events(@Param('id') id: string, @Query() query: QueryString) {
+    const runId = parseRunId(id);
+    return this.queries.execute<GetRunEventsQuery, RunEventPage>(
+      new GetRunEventsQuery(runId, parseAfter(query), parseLimit(query)),
+    );
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Cancel a RUNNING run (a CANCELLING one: no-op)' })
+  @ApiJsonBody('CancelRequest', false)
+  @ApiJson(202, 'Run', 'cancel requested')
+  @ApiProblems(400, 404, 413, 415, 422)
+  async cancel(@Param('id') id: string, @Body() body: unknown) {
+    const run = await this.commands.execute<CancelRunCommand, RunSnapshot>(
+      new CancelRunCommand(parseRunId(id), body),
+    );
+    return runAfterCommand(this.queries, run);
+  }
+
+  @Post(':id/retry')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Retry a FAILED run or the failed compensations of a COMPENSATION_FAILED one' })
+  @ApiJson(202, 'Run', 'retried')
+  @ApiProblems(404, 413, 415, 422)
+  async retry(@Param('id') id: string) {
+    const run = await this.commands.execute<RetryRunCommand, RunSnapshot>(
+      new RetryRunCommand(parseRunId(id)),
+    );
+    return runAfterCommand(this.queries, run);
+  }
+}

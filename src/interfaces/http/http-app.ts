@@ -1,0 +1,30 @@
+import type { INestApplication } from '@nestjs/common';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { installBodyParsers } from './body-parsers.js';
+import { setupOpenApi } from './openapi/swagger.js';
+import { BODY_LIMIT_BYTES } from './problem/problem-mapper.js';
+
+export { HttpInterfaceModule } from './http-interface.module.js';
+export { READINESS_PROBES, type ReadinessProbe } from './health/readiness.js';
+
+/** The Fastify adapter the api role runs on, with SPEC §4's 1 MiB body limit. */
+export function createFastifyAdapter(): FastifyAdapter {
+  return new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES });
+}
+
+/**
+ * Installs what the module alone cannot: body parsers (only JSON; empty JSON allowed) and
+ * the OpenAPI document and UI. Call after `NestFactory.create` and before `init`/`listen`.
+ * Typed as `INestApplication` so callers need not name the platform; it must be Fastify.
+ */
+export async function configureHttp(app: INestApplication | NestFastifyApplication): Promise<void> {
+  const fastifyApp = asFastify(app);
+  installBodyParsers(fastifyApp);
+  setupOpenApi(fastifyApp);
+}
+
+function asFastify(app: INestApplication): NestFastifyApplication {
+  const platform = app.getHttpAdapter().getType();
+  if (platform !== 'fastify') throw new Error(`configureHttp needs the Fastify adapter, got ${platform}`);
+  return app as NestFastifyApplication;
+}

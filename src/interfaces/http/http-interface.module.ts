@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { DefinitionsController } from './controllers/definitions.controller.js';
+import { RunsController } from './controllers/runs.controller.js';
+import { HealthController } from './health/health.controller.js';
+import { ProblemExceptionFilter } from './problem/problem-exception.filter.js';
+
+/**
+ * REST (`/v1`) and health endpoints. Controllers only talk to the command and query buses,
+ * so this module imports no infrastructure; the app module registers the handlers and may
+ * provide `READINESS_PROBES`. The filter is global (`APP_FILTER`) because Fastify-level
+ * errors and unknown routes reach only global filters.
+ */
+@Module({
+  imports: [CqrsModule],
+  controllers: [DefinitionsController, RunsController, HealthController],
+  providers: [{ provide: APP_FILTER, useClass: ProblemExceptionFilter }],
+})
+export class HttpInterfaceModule {}

@@ -1,0 +1,133 @@
+import { Module } from '@nestjs/common';
+import {
+  CommandHandler,
+  CqrsModule,
+  QueryHandler,
+  type ICommandHandler,
+  type IQueryHandler,
+} from '@nestjs/cqrs';
+import { CancelRunCommand } from '../../../../src/application/commands/cancel-run.js';
+import { RegisterDefinitionCommand } from '../../../../src/application/commands/register-definition.js';
+import { RetryRunCommand } from '../../../../src/application/commands/retry-run.js';
+import { StartRunCommand } from '../../../../src/application/commands/start-run.js';
+import { ListDefinitionsQuery } from '../../../../src/application/queries/definition-queries.js';
+import {
+  GetRunEventsQuery,
+  GetRunQuery,
+  ListRunsQuery,
+} from '../../../../src/application/queries/run-queries.js';
+import { runView } from '../../../../src/application/queries/run-view.js';
+import type { RunSnapshot } from '../../../../src/domain/run/run-snapshot.js';
+
+/**
+ * A test double of the application layer: handlers on the real buses that record what the
+ * HTTP layer sent and answer with `script`. It keeps these tests about HTTP shape only.
+ */
+export const script = {
+  received: [] as unknown[],
+  /** What the next handled message does: return a value or throw. */
+  next: (_message: unknown): unknown => undefined,
+  reset(): void {
+    this.received = [];
+    this.next = () => undefined;
+  },
+};
+
+function answer(message: unknown): unknown {
+  script.received.push(message);
+  return script.next(message);
+}
+
+export function snapshot(id: string): RunSnapshot {
+  return {
+    id,
+    definitionRef: { name: 'demo', version: 1, inline: false },
+    status: 'RUNNING',
+    input: {},
+    output: null,
+    error: null,
+    priority: null,
+    idempotencyKey: null,
+    requestHash: null,
+    cancelRequested: false,
+    cancelReason: null,
+    lastSeq: 1,
+    version: 1,
+    createdAt: new Date('2026-11-22T00:00:00.000Z'),
+    startedAt: new Date('2026-11-22T00:00:00.000Z'),
+    finishedAt: null,
+    tasks: [],
+  };
+}
+
+@CommandHandler(RegisterDefinitionCommand)
+class FakeRegister implements ICommandHandler<RegisterDefinitionCommand> {
+  async execute(command: RegisterDefinitionCommand) {
+    return answer(command);
+  }
+}
+
+@CommandHandler(StartRunCommand)
+class FakeStart implements ICommandHandler<StartRunCommand> {
+  async execute(command: StartRunCommand) {
+    return answer(command);
+  }
+}
+
+@CommandHandler(CancelRunCommand)
+class FakeCancel implements ICommandHandler<CancelRunCommand> {
+  async execute(command: CancelRunCommand) {
+    return answer(command);
+  }
+}
+
+@CommandHandler(RetryRunCommand)
+class FakeRetry implements ICommandHandler<RetryRunCommand> {
+  async execute(command: RetryRunCommand) {
+    return answer(command);
+  }
+}
+
+/** Reads of a run answer from the command's snapshot, as the real read model would after commit. */
+@QueryHandler(GetRunQuery)
+class FakeGetRun implements IQueryHandler<GetRunQuery> {
+  async execute(query: GetRunQuery) {
+    return runView(snapshot(query.runId), null);
+  }
+}
+
+@QueryHandler(ListRunsQuery)
+class FakeListRuns implements IQueryHandler<ListRunsQuery> {
+  async execute(query: ListRunsQuery) {
+    return answer(query) ?? { items: [], nextCursor: null };
+  }
+}
+
+@QueryHandler(GetRunEventsQuery)
+class FakeEvents implements IQueryHandler<GetRunEventsQuery> {
+  async execute(query: GetRunEventsQuery) {
+    return answer(query) ?? { items: [], nextCursor: null };
+  }
+}
+
+@QueryHandler(ListDefinitionsQuery)
+class FakeListDefinitions implements IQueryHandler<ListDefinitionsQuery> {
+  async execute(query: ListDefinitionsQuery) {
+    return answer(query) ?? { items: [] };
+  }
+}
+
+@Module({
+  imports: [CqrsModule.forRoot()],
+  providers: [
+    FakeRegister,
+    FakeStart,
+    FakeCancel,
+    FakeRetry,
+    FakeGetRun,
+    FakeListRuns,
+    FakeEvents,
+    FakeListDefinitions,
+  ],
+})
+export class FakeApplicationModule {}
