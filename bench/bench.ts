@@ -136,7 +136,7 @@ async function main(): Promise<void> {
     const seconds = (new Date(end.rows[0]!.last).getTime() - startedAt) / 1000;
     const ready = await sqlRows<{ ms: number }>(
       db,
-      `select extract(epoch from started_at - queued_at) * 1000 as ms from task_runs t join runs r on r.id = t.run_id
+      `select extract(epoch from t.started_at - t.queued_at) * 1000 as ms from task_runs t join runs r on r.id = t.run_id
        where r.created_at >= to_timestamp(${startedAt / 1000})`,
     );
     const gaps = await sqlRows<{ ms: number }>(

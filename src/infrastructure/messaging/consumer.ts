@@ -270,7 +270,10 @@ export class QueueConsumer<T> {
       )
       .finally(() => {
         session.batchLoop = undefined;
-        if (session.open && session.buffer.length > 0) this.scheduleBatchLoop(session);
+        // Not after a cancel: the aborted loop would exit at once and reschedule itself forever.
+        if (session.open && !session.abort.signal.aborted && session.buffer.length > 0) {
+          this.scheduleBatchLoop(session);
+        }
       });
   }
 

@@ -171,3 +171,29 @@ export async function awaitShardConsumed(
     (run) => run.status === 'COMPLETED',
   );
 }
+
+/**
+ * Closes `app`; if that has not finished after `graceMs` (see flows/poison-stall.test.ts: a
+ * consumer cancelled with a backlog buffered spins forever), closes its AMQP connection under
+ * it, which ends every consumer session, and waits for the close to finish. For afterAll
+ * hooks only, so that one engine bug cannot keep the whole jest process alive.
+ */
+export async function closeApp(
+  app: SagaflowApp,
+  closing: Promise<void> = app.close(),
+  graceMs = 5_000,
+): Promise<'closed' | 'forced'> {
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([
+    closing.then(() => 'closed' as const),
+    new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), graceMs))),
+  ]);
+  clearTimeout(timer);
+  if (outcome === 'closed') return outcome;
+  await app.runtime.amqp.close();
+  await closing;
+  return 'forced';
+}
+
+/** The worker built-ins: every worker declares their queues, so every cleanup must delete them. */
+export const BUILTIN_TYPES = ['noop', 'echo', 'http'] as const;
