@@ -1,5 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import type { RunSnapshot } from '../../domain/run/run-snapshot.js';
+import { runView, type RunView } from '../queries/run-view.js';
 import { DomainValidationError } from '../../domain/shared/domain-error.js';
 import { isPlainObject } from '../../domain/definition/retry-policy.js';
 import { RunOrchestrator } from '../engine/run-orchestrator.js';
@@ -12,10 +12,10 @@ export class CancelRunCommand {
 }
 
 @CommandHandler(CancelRunCommand)
-export class CancelRunHandler implements ICommandHandler<CancelRunCommand, RunSnapshot> {
+export class CancelRunHandler implements ICommandHandler<CancelRunCommand, RunView> {
   constructor(private readonly orchestrator: RunOrchestrator) {}
 
-  async execute({ runId, body }: CancelRunCommand): Promise<RunSnapshot> {
+  async execute({ runId, body }: CancelRunCommand): Promise<RunView> {
     let reason: string | null = null;
     if (body !== undefined && body !== null) {
       if (!isPlainObject(body))
@@ -29,6 +29,7 @@ export class CancelRunHandler implements ICommandHandler<CancelRunCommand, RunSn
         reason = body.reason;
       }
     }
-    return this.orchestrator.command(runId, (run, ctx) => run.cancel(reason, ctx));
+    const { run, definition } = await this.orchestrator.command(runId, (r, ctx) => r.cancel(reason, ctx));
+    return runView(run, definition);
   }
 }

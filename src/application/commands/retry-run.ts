@@ -1,5 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import type { RunSnapshot } from '../../domain/run/run-snapshot.js';
+import { runView, type RunView } from '../queries/run-view.js';
 import { RunOrchestrator } from '../engine/run-orchestrator.js';
 
 export class RetryRunCommand {
@@ -7,10 +7,11 @@ export class RetryRunCommand {
 }
 
 @CommandHandler(RetryRunCommand)
-export class RetryRunHandler implements ICommandHandler<RetryRunCommand, RunSnapshot> {
+export class RetryRunHandler implements ICommandHandler<RetryRunCommand, RunView> {
   constructor(private readonly orchestrator: RunOrchestrator) {}
 
-  async execute({ runId }: RetryRunCommand): Promise<RunSnapshot> {
-    return this.orchestrator.command(runId, (run, ctx) => run.retry(ctx));
+  async execute({ runId }: RetryRunCommand): Promise<RunView> {
+    const { run, definition } = await this.orchestrator.command(runId, (r, ctx) => r.retry(ctx));
+    return runView(run, definition);
   }
 }

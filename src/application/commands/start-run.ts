@@ -3,7 +3,8 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { Inject } from '@nestjs/common';
 import { validateDefinition } from '../../domain/definition/definition-validator.js';
 import { canonicalJson, type WorkflowDefinition } from '../../domain/definition/workflow-definition.js';
-import type { DefinitionRef, Json, RunSnapshot } from '../../domain/run/run-snapshot.js';
+import type { DefinitionRef, Json } from '../../domain/run/run-snapshot.js';
+import { runView, type RunView } from '../queries/run-view.js';
 import { DomainValidationError, type ValidationIssue } from '../../domain/shared/domain-error.js';
 import { isPlainObject } from '../../domain/definition/retry-policy.js';
 import { RunOrchestrator } from '../engine/run-orchestrator.js';
@@ -21,10 +22,7 @@ export class StartRunCommand {
 const START_FIELDS = new Set(['definition', 'version', 'input', 'idempotencyKey', 'priority']);
 
 @CommandHandler(StartRunCommand)
-export class StartRunHandler implements ICommandHandler<
-  StartRunCommand,
-  { run: RunSnapshot; created: boolean }
-> {
+export class StartRunHandler implements ICommandHandler<StartRunCommand, { run: RunView; created: boolean }> {
   constructor(
     private readonly orchestrator: RunOrchestrator,
     @Inject(DEFINITION_REPOSITORY) private readonly definitions: DefinitionRepository,
@@ -53,7 +51,7 @@ export class StartRunHandler implements ICommandHandler<
     if (!result.created && result.run.requestHash !== requestHash) {
       throw new ConflictError(`idempotency key "${request.idempotencyKey}" was used for a different request`);
     }
-    return result;
+    return { run: runView(result.run, definition), created: result.created };
   }
 
   private async resolveDefinition(

@@ -103,16 +103,19 @@ export class RunOrchestrator {
     await this.decide([runId], (runs, ctx) => runs.get(runId)?.fireDueTimers(ctx));
   }
 
-  /** Runs an operator command (cancel, retry) against one run. */
-  async command(runId: string, act: (run: WorkflowRun, ctx: DecisionContext) => void): Promise<RunSnapshot> {
-    let snapshot: RunSnapshot | null = null;
+  /** Runs an operator command (cancel, retry) against one run; returns the run as committed. */
+  async command(
+    runId: string,
+    act: (run: WorkflowRun, ctx: DecisionContext) => void,
+  ): Promise<{ run: RunSnapshot; definition: WorkflowDefinition }> {
+    let result: { run: RunSnapshot; definition: WorkflowDefinition } | null = null;
     await this.decide([runId], (runs, ctx) => {
       const run = runs.get(runId);
       if (!run) throw new NotFoundError(`run ${runId} not found`);
       act(run, ctx);
-      snapshot = run.snapshot();
+      result = { run: run.snapshot(), definition: run.definition };
     });
-    return snapshot!;
+    return result!;
   }
 
   /** Load, decide, save; on a version conflict, all over again with fresh state. */

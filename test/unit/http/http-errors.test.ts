@@ -1,3 +1,4 @@
+import { runView } from '../../../src/application/queries/run-view.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { CancelRunCommand } from '../../../src/application/commands/cancel-run.js';
@@ -72,14 +73,14 @@ describe('HTTP errors are problem+json', () => {
   });
 
   it('an empty JSON body where the body is optional is no body', async () => {
-    script.next = () => snapshot(RUN_ID);
+    script.next = () => runView(snapshot(RUN_ID), null);
     const res = await post(`/v1/runs/${RUN_ID}/cancel`, '');
     expect(res.statusCode).toBe(202);
     expect(script.received).toEqual([new CancelRunCommand(RUN_ID, undefined)]);
   });
 
   it('cancel and retry without any body', async () => {
-    script.next = () => snapshot(RUN_ID);
+    script.next = () => runView(snapshot(RUN_ID), null);
     const cancel = await app.inject({ method: 'POST', url: `/v1/runs/${RUN_ID}/cancel` });
     const retry = await app.inject({ method: 'POST', url: `/v1/runs/${RUN_ID}/retry` });
     expect([cancel.statusCode, retry.statusCode]).toEqual([202, 202]);

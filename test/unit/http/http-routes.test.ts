@@ -1,3 +1,4 @@
+import { runView } from '../../../src/application/queries/run-view.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { RegisterDefinitionCommand } from '../../../src/application/commands/register-definition.js';
@@ -49,7 +50,7 @@ describe('REST routes send the right message and status', () => {
     [true, 201],
     [false, 200],
   ])('start with created=%s answers %i and passes the Idempotency-Key header', async (created, status) => {
-    script.next = () => ({ run: snapshot(RUN_ID), created });
+    script.next = () => ({ run: runView(snapshot(RUN_ID), null), created });
     const res = await json('POST', '/v1/runs', { definition: 'demo' }, { 'idempotency-key': 'k-1' });
     expect(res.statusCode).toBe(status);
     expect(res.json()).toMatchObject({ id: RUN_ID, definition: { name: 'demo', version: 1 }, tasks: [] });

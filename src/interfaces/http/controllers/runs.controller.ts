@@ -7,13 +7,11 @@ import { RetryRunCommand } from '../../../application/commands/retry-run.js';
 import { StartRunCommand } from '../../../application/commands/start-run.js';
 import { GetRunEventsQuery, GetRunQuery, ListRunsQuery } from '../../../application/queries/run-queries.js';
 import type { RunView } from '../../../application/queries/run-view.js';
-import type { RunSnapshot } from '../../../domain/run/run-snapshot.js';
 import { RUN_STATUSES } from '../../../domain/run/run-status.js';
 import { ApiJson, ApiJsonBody, ApiProblems } from '../openapi/api-docs.decorators.js';
 import { parseAfter, parseLimit, parseRunStatus, single, type QueryString } from '../params/query-params.js';
 import { parseRunId } from '../params/run-id.js';
 import type { RunEventPage, RunList } from './query-results.js';
-import { runAfterCommand } from './run-response.js';
 
 @ApiTags('runs')
 @Controller('v1/runs')
@@ -39,12 +37,11 @@ export class RunsController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const { run, created } = await this.commands.execute<
-      StartRunCommand,
-      { run: RunSnapshot; created: boolean }
-    >(new StartRunCommand(body, idempotencyKey));
+    const { run, created } = await this.commands.execute<StartRunCommand, { run: RunView; created: boolean }>(
+      new StartRunCommand(body, idempotencyKey),
+    );
     void reply.status(created ? 201 : 200).header('location', `/v1/runs/${run.id}`);
-    return runAfterCommand(this.queries, run);
+    return run;
   }
 
   @Get()
@@ -98,10 +95,7 @@ export class RunsController {
   @ApiJson(202, 'Run', 'cancel requested')
   @ApiProblems(400, 404, 413, 415, 422)
   async cancel(@Param('id') id: string, @Body() body: unknown) {
-    const run = await this.commands.execute<CancelRunCommand, RunSnapshot>(
-      new CancelRunCommand(parseRunId(id), body),
-    );
-    return runAfterCommand(this.queries, run);
+    return this.commands.execute<CancelRunCommand, RunView>(new CancelRunCommand(parseRunId(id), body));
   }
 
   @Post(':id/retry')
@@ -110,9 +104,6 @@ export class RunsController {
   @ApiJson(202, 'Run', 'retried')
   @ApiProblems(404, 413, 415, 422)
   async retry(@Param('id') id: string) {
-    const run = await this.commands.execute<RetryRunCommand, RunSnapshot>(
-      new RetryRunCommand(parseRunId(id)),
-    );
-    return runAfterCommand(this.queries, run);
+    return this.commands.execute<RetryRunCommand, RunView>(new RetryRunCommand(parseRunId(id)));
   }
 }
