@@ -64,6 +64,13 @@ export class ShardLeaseManager {
     for (const shard of [...this.owned]) {
       if (!held.has(shard)) await this.drop(shard); // lost it (we were paused past the TTL)
     }
+    for (const shard of held) {
+      // Leases under our id that this process does not serve: a restart that kept its instance id.
+      if (!this.owned.has(shard)) {
+        this.owned.add(shard);
+        await this.listener.acquired(shard);
+      }
+    }
     const members = await sql<{ n: string }>`select count(*) as n from orchestrator_members
       where expires_at > now()`.execute(db);
     const target = Math.ceil(shardCount / Math.max(1, Number(members.rows[0]?.n ?? 1)));
