@@ -1,9 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import pg from 'pg';
 import { createApp, type SagaflowApp } from '../../../src/app/create-app.js';
-
-const worker = process.env.JEST_WORKER_ID ?? '0';
-export const DATABASE_URL = `postgres://postgres@127.0.0.1:5432/sagaflow_test_http_${worker}`;
+import { cleanup, isolatedConfig } from '../../integration/support/harness.js';
 
 export interface HttpApp {
   sagaflow: SagaflowApp;
@@ -17,13 +15,9 @@ export interface HttpApp {
  * database and broker prefix, plus a direct database connection to count rows.
  */
 export async function startHttpApp(): Promise<HttpApp> {
-  const sagaflow = await createApp({
-    port: 0,
-    databaseUrl: DATABASE_URL,
-    amqpPrefix: `sftest_http_${worker}`,
-    roles: new Set(['api', 'orchestrator']),
-  });
-  const db = new pg.Client({ connectionString: DATABASE_URL });
+  const config = isolatedConfig('http', ['api', 'orchestrator']);
+  const sagaflow = await createApp(config);
+  const db = new pg.Client({ connectionString: config.databaseUrl });
   await db.connect();
   return {
     sagaflow,
@@ -31,7 +25,8 @@ export async function startHttpApp(): Promise<HttpApp> {
     db,
     async close() {
       await db.end();
-      await sagaflow.close();
+      // Drops this file's database and AMQP topology (the api declares task queues on publish).
+      await cleanup(sagaflow, config, ['delay', 'noop', 'echo', 'http']);
     },
   };
 }
