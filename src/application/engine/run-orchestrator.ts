@@ -16,6 +16,7 @@ import {
   type StoredOutgoingMessage,
 } from '../ports/run-store.js';
 import { dispatchMessage, toOutcome } from './task-dispatch.js';
+import { RunCache } from './run-cache.js';
 import { TimerScheduler } from './timer-scheduler.js';
 
 export interface StartRunSpec {
@@ -42,6 +43,7 @@ const MAX_CONFLICT_RETRIES = 10;
  */
 export class RunOrchestrator {
   private readonly definitionCache = new Map<string, WorkflowDefinition>();
+  private readonly runs = new RunCache();
   readonly timers: TimerScheduler;
   private readonly committedListeners: ((c: Committed) => void)[] = [];
 
@@ -74,6 +76,7 @@ export class RunOrchestrator {
       try {
         const inline = spec.definitionRef.inline ? spec.definition : null;
         const outbox = await this.store.insertRun(snapshot, inline, changes, messages);
+        this.runs.put(snapshot, spec.definition);
         this.afterCommit({ writes: [{ snapshot, expectedVersion: 0, changes }], outbox });
         return { run: snapshot, created: true };
       } catch (error) {
@@ -124,9 +127,7 @@ export class RunOrchestrator {
     act: (runs: Map<string, WorkflowRun>, ctx: DecisionContext) => void,
   ): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      const runs = new Map<string, WorkflowRun>();
-      for (const loaded of await this.store.loadRuns(ids))
-        runs.set(loaded.snapshot.id, await this.restore(loaded));
+      const runs = await this.load(ids);
       act(runs, context());
       const writes: RunWrite[] = [];
       for (const run of runs.values()) {
@@ -142,12 +143,30 @@ export class RunOrchestrator {
       );
       try {
         const outbox = await this.store.saveRuns(writes, messages);
+        for (const w of writes) this.runs.put(w.snapshot, runs.get(w.snapshot.id)!.definition);
         this.afterCommit({ writes, outbox });
         return;
       } catch (error) {
+        // Cached or loaded, some run moved under us: read them all again.
+        this.runs.forget(ids);
         if (!(error instanceof ConcurrencyError) || attempt >= MAX_CONFLICT_RETRIES) throw error;
       }
     }
+  }
+
+  /** Hot runs from the cache, the rest from the store. */
+  private async load(ids: readonly string[]): Promise<Map<string, WorkflowRun>> {
+    const runs = new Map<string, WorkflowRun>();
+    const missing: string[] = [];
+    for (const id of ids) {
+      const cached = this.runs.get(id);
+      if (cached) runs.set(id, WorkflowRun.restore(cached.snapshot, cached.definition));
+      else missing.push(id);
+    }
+    for (const loaded of await this.store.loadRuns(missing)) {
+      runs.set(loaded.snapshot.id, await this.restore(loaded));
+    }
+    return runs;
   }
 
   private async restore(loaded: LoadedRun): Promise<WorkflowRun> {

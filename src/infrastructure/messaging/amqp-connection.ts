@@ -179,6 +179,9 @@ export class AmqpConnection {
     try {
       model = await connect(this.options.url, {
         timeout: this.options.connectTimeoutMs ?? 10_000,
+        // Without TCP_NODELAY, Nagle's algorithm meets the broker's delayed ACK and every small
+        // publish or ack on a quiet connection waits ~40 ms (measured: ready→start p50 41 ms → …).
+        noDelay: true,
         clientProperties: { connection_name: this.options.connectionName ?? 'sagaflow' },
       });
     } catch (error) {

@@ -3,6 +3,9 @@ import type { StoredOutgoingMessage } from '../../application/ports/run-store.js
 import type { ConfirmPublisher } from '../messaging/confirm-publisher.js';
 import { deleteOutbox, notifyRelay, toPublishItem, type Db } from './outbox-sql.js';
 
+const FLUSH_AFTER_MS = 20;
+const FLUSH_AT = 1000;
+
 /**
  * Publishes outbox rows right after the transaction that wrote them commits, then deletes
  * them in coalesced batches. Whatever fails here stays in the outbox and the relay sends it:
@@ -39,10 +42,15 @@ export class AmqpOutboxPublisher implements CommittedOutboxPublisher {
     if (failed) await notifyRelay(this.db());
   }
 
-  /** One DELETE for every row confirmed since the last one. */
+  /**
+   * One DELETE for every row confirmed in the last few milliseconds. A sent row that lingers a
+   * little is harmless: the relay only takes rows older than seconds, and a resend is a
+   * duplicate that consumers already tolerate.
+   */
   private scheduleFlush(): void {
     if (this.flushing) return;
-    this.flushing = new Promise<void>((resolve) => setImmediate(resolve))
+    const wait = this.confirmed.length >= FLUSH_AT ? 0 : FLUSH_AFTER_MS;
+    this.flushing = new Promise<void>((resolve) => setTimeout(resolve, wait))
       .then(async () => {
         while (this.confirmed.length > 0) {
           const ids = this.confirmed;
