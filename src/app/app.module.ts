@@ -5,6 +5,7 @@ import { CancelRunHandler } from '../application/commands/cancel-run.js';
 import { RegisterDefinitionHandler } from '../application/commands/register-definition.js';
 import { RetryRunHandler } from '../application/commands/retry-run.js';
 import { StartRunHandler } from '../application/commands/start-run.js';
+import { DefinitionCatalog } from '../application/engine/definition-catalog.js';
 import { RunOrchestrator } from '../application/engine/run-orchestrator.js';
 import { DEFINITION_REPOSITORY } from '../application/ports/definition-repository.js';
 import { RUN_READ_MODEL } from '../application/ports/run-read-model.js';
@@ -46,6 +47,7 @@ export class AppModule {
       providers: [
         { provide: SagaflowRuntime, useValue: runtime },
         { provide: RunOrchestrator, useValue: runtime.orchestrator },
+        { provide: DefinitionCatalog, useValue: runtime.catalog },
         { provide: DEFINITION_REPOSITORY, useValue: runtime.definitions },
         { provide: RUN_READ_MODEL, useValue: runtime.reads },
         { provide: APP_OPTIONS, useValue: options },

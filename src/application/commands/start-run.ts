@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { Inject } from '@nestjs/common';
 import { validateDefinition } from '../../domain/definition/definition-validator.js';
 import { canonicalJson, type WorkflowDefinition } from '../../domain/definition/workflow-definition.js';
 import type { DefinitionRef, Json } from '../../domain/run/run-snapshot.js';
@@ -9,7 +8,8 @@ import { DomainValidationError, type ValidationIssue } from '../../domain/shared
 import { isPlainObject } from '../../domain/definition/retry-policy.js';
 import { RunOrchestrator } from '../engine/run-orchestrator.js';
 import { ConflictError, NotFoundError } from '../errors.js';
-import { DEFINITION_REPOSITORY, type DefinitionRepository } from '../ports/definition-repository.js';
+import { DefinitionCatalog } from '../engine/definition-catalog.js';
+import { StaleDefinitionError } from '../ports/run-store.js';
 
 export class StartRunCommand {
   /** `headerIdempotencyKey` is the `Idempotency-Key` header, used when the body has none. */
@@ -25,12 +25,22 @@ const START_FIELDS = new Set(['definition', 'version', 'input', 'idempotencyKey'
 export class StartRunHandler implements ICommandHandler<StartRunCommand, { run: RunView; created: boolean }> {
   constructor(
     private readonly orchestrator: RunOrchestrator,
-    @Inject(DEFINITION_REPOSITORY) private readonly definitions: DefinitionRepository,
+    private readonly definitions: DefinitionCatalog,
   ) {}
 
   async execute({ body, headerIdempotencyKey }: StartRunCommand) {
     const request = parseStartRequest(body, headerIdempotencyKey);
-    const { definition, ref } = await this.resolveDefinition(request);
+    try {
+      return await this.start(request, await this.resolveDefinition(request, false));
+    } catch (error) {
+      // A newer version was registered since this process last looked: resolve it afresh.
+      if (!(error instanceof StaleDefinitionError)) throw error;
+      return this.start(request, await this.resolveDefinition(request, true));
+    }
+  }
+
+  private async start(request: StartRequest, resolved: ResolvedDefinition) {
+    const { definition, ref, checkLatest } = resolved;
     const requestHash = createHash('sha256')
       .update(
         canonicalJson({
@@ -42,6 +52,7 @@ export class StartRunHandler implements ICommandHandler<StartRunCommand, { run: 
       .digest('hex');
     const result = await this.orchestrator.startRun({
       definition,
+      checkLatest,
       definitionRef: ref,
       input: request.input,
       priority: request.priority,
@@ -54,27 +65,38 @@ export class StartRunHandler implements ICommandHandler<StartRunCommand, { run: 
     return { run: runView(result.run, definition), created: result.created };
   }
 
-  private async resolveDefinition(
-    request: StartRequest,
-  ): Promise<{ definition: WorkflowDefinition; ref: DefinitionRef }> {
+  private async resolveDefinition(request: StartRequest, fresh: boolean): Promise<ResolvedDefinition> {
     if (typeof request.definition !== 'string') {
       const validation = validateDefinition(request.definition, 'definition');
       if (!validation.valid) throw new DomainValidationError(validation.errors);
       return {
         definition: validation.definition,
         ref: { name: validation.definition.name, version: null, inline: true },
+        checkLatest: false,
       };
     }
-    const stored = await this.definitions.find(request.definition, request.version ?? undefined);
-    if (!stored) {
+    const name = request.definition;
+    const found =
+      request.version !== null
+        ? { definition: await this.definitions.version(name, request.version), cached: false }
+        : await this.definitions.latest(name, fresh);
+    if (!found?.definition) {
       const which = request.version ? ` version ${request.version}` : '';
-      throw new NotFoundError(`definition "${request.definition}"${which} not found`);
+      throw new NotFoundError(`definition "${name}"${which} not found`);
     }
+    const { definition } = found;
     return {
-      definition: stored.definition,
-      ref: { name: stored.definition.name, version: stored.definition.version, inline: false },
+      definition,
+      ref: { name: definition.name, version: definition.version, inline: false },
+      checkLatest: found.cached,
     };
   }
+}
+
+interface ResolvedDefinition {
+  definition: WorkflowDefinition;
+  ref: DefinitionRef;
+  checkLatest: boolean;
 }
 
 interface StartRequest {

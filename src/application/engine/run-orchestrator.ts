@@ -4,7 +4,6 @@ import type { DecisionContext } from '../../domain/run/run-events.js';
 import type { DefinitionRef, Json, RunSnapshot } from '../../domain/run/run-snapshot.js';
 import { WorkflowRun } from '../../domain/run/workflow-run.js';
 import { NotFoundError } from '../errors.js';
-import type { DefinitionRepository } from '../ports/definition-repository.js';
 import type { CommittedOutboxPublisher, MessageRouting } from '../ports/message-routing.js';
 import type { ResultMessage } from '../ports/messages.js';
 import {
@@ -16,11 +15,14 @@ import {
   type StoredOutgoingMessage,
 } from '../ports/run-store.js';
 import { dispatchMessage, toOutcome } from './task-dispatch.js';
+import type { DefinitionCatalog } from './definition-catalog.js';
 import { RunCache } from './run-cache.js';
 import { TimerScheduler } from './timer-scheduler.js';
 
 export interface StartRunSpec {
   definition: WorkflowDefinition;
+  /** The definition is a cached guess at the latest version: insert only if it still is. */
+  checkLatest: boolean;
   definitionRef: DefinitionRef;
   input: Json;
   priority: number | null;
@@ -42,14 +44,13 @@ const MAX_CONFLICT_RETRIES = 10;
  * commit it hands the outbox rows to the inline publisher and arms near timers.
  */
 export class RunOrchestrator {
-  private readonly definitionCache = new Map<string, WorkflowDefinition>();
   private readonly runs = new RunCache();
   readonly timers: TimerScheduler;
   private readonly committedListeners: ((c: Committed) => void)[] = [];
 
   constructor(
     private readonly store: RunStore,
-    private readonly definitions: DefinitionRepository,
+    private readonly definitions: DefinitionCatalog,
     private readonly routing: MessageRouting,
     private readonly publisher: CommittedOutboxPublisher,
     onError: (error: unknown) => void,
@@ -68,14 +69,15 @@ export class RunOrchestrator {
         const existing = await this.store.findRunByIdempotencyKey(spec.idempotencyKey);
         if (existing) return { run: existing.snapshot, created: false };
       }
-      const run = WorkflowRun.create({ id: randomUUID(), ...spec }, context());
+      const { checkLatest, ...newRun } = spec;
+      const run = WorkflowRun.create({ id: randomUUID(), ...newRun }, context());
       const changes = run.pullChanges();
       run.markSaved(1);
       const snapshot = run.snapshot();
       const messages = changes.dispatches.map((d) => dispatchMessage(run.id, d, this.routing));
       try {
         const inline = spec.definitionRef.inline ? spec.definition : null;
-        const outbox = await this.store.insertRun(snapshot, inline, changes, messages);
+        const outbox = await this.store.insertRun(snapshot, inline, changes, messages, checkLatest);
         this.runs.put(snapshot, spec.definition);
         this.afterCommit({ writes: [{ snapshot, expectedVersion: 0, changes }], outbox });
         return { run: snapshot, created: true };
@@ -175,15 +177,10 @@ export class RunOrchestrator {
     return WorkflowRun.restore(loaded.snapshot, definition);
   }
 
-  /** Registered versions never change, so a process may keep them forever. */
   private async registeredDefinition(name: string, version: number): Promise<WorkflowDefinition> {
-    const key = `${name}@${version}`;
-    const cached = this.definitionCache.get(key);
-    if (cached) return cached;
-    const stored = await this.definitions.find(name, version);
-    if (!stored) throw new Error(`definition ${key} of a stored run is missing`);
-    this.definitionCache.set(key, stored.definition);
-    return stored.definition;
+    const definition = await this.definitions.version(name, version);
+    if (!definition) throw new Error(`definition ${name}@${version} of a stored run is missing`);
+    return definition;
   }
 
   private afterCommit(committed: Committed): void {

@@ -39,6 +39,11 @@ export class ConcurrencyError extends Error {
   }
 }
 
+/** Thrown when a run started from a cached "latest" definition, but a newer version exists. */
+export class StaleDefinitionError extends Error {
+  override readonly name = 'StaleDefinitionError';
+}
+
 /** Thrown when a run with the same idempotency key was inserted concurrently. */
 export class DuplicateIdempotencyKeyError extends Error {
   override readonly name = 'DuplicateIdempotencyKeyError';
@@ -51,12 +56,16 @@ export class DuplicateIdempotencyKeyError extends Error {
 export interface RunStore {
   loadRuns(ids: readonly string[]): Promise<LoadedRun[]>;
   findRunByIdempotencyKey(key: string): Promise<LoadedRun | null>;
-  /** Throws DuplicateIdempotencyKeyError when the key was taken meanwhile. */
+  /**
+   * Throws DuplicateIdempotencyKeyError when the key was taken meanwhile, and, with
+   * `checkLatest`, StaleDefinitionError when a newer version of the run's definition exists.
+   */
   insertRun(
     run: RunSnapshot,
     inlineDefinition: WorkflowDefinition | null,
     changes: RunChanges,
     outbox: readonly OutgoingMessage[],
+    checkLatest: boolean,
   ): Promise<StoredOutgoingMessage[]>;
   /** Throws ConcurrencyError, writing nothing, when any run's version moved since it was loaded. */
   saveRuns(writes: readonly RunWrite[], outbox: readonly OutgoingMessage[]): Promise<StoredOutgoingMessage[]>;

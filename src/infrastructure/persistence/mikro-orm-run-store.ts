@@ -5,6 +5,7 @@ import type { RunSnapshot } from '../../domain/run/run-snapshot.js';
 import {
   ConcurrencyError,
   DuplicateIdempotencyKeyError,
+  StaleDefinitionError,
   type LoadedRun,
   type OutgoingMessage,
   type RunStore,
@@ -73,6 +74,7 @@ export class MikroOrmRunStore implements RunStore {
     inline: WorkflowDefinition | null,
     changes: RunChanges,
     outbox: readonly OutgoingMessage[],
+    checkLatest: boolean,
   ): Promise<StoredOutgoingMessage[]> {
     try {
       const rows = await sql<{
@@ -82,10 +84,12 @@ export class MikroOrmRunStore implements RunStore {
         ${json(runRecord(run, inline))}::jsonb,
         ${json(run.tasks.map((t) => taskRecord(run.id, t)))}::jsonb,
         ${json(changes.events.map((e) => eventRecord(run.id, e)))}::jsonb,
-        ${json(outbox.map(outboxRecord))}::jsonb)`.execute(this.db());
+        ${json(outbox.map(outboxRecord))}::jsonb, ${checkLatest})`.execute(this.db());
       return withIds(outbox, rows.rows);
     } catch (error) {
-      if ((error as { code?: string }).code === '23505') throw new DuplicateIdempotencyKeyError();
+      const code = (error as { code?: string }).code;
+      if (code === '23505') throw new DuplicateIdempotencyKeyError();
+      if (code === 'SF412') throw new StaleDefinitionError();
       throw error;
     }
   }

@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql, type Kysely } from 'kysely';
+import { DefinitionCatalog } from '../../application/engine/definition-catalog.js';
 import { RunOrchestrator } from '../../application/engine/run-orchestrator.js';
 import type { MessageRouting } from '../../application/ports/message-routing.js';
 import type { StoredOutgoingMessage } from '../../application/ports/run-store.js';
@@ -34,6 +35,7 @@ export class SagaflowRuntime {
   readonly taskQueues: TaskQueueDeclarer;
   readonly outboxPublisher: AmqpOutboxPublisher;
   readonly orchestrator: RunOrchestrator;
+  readonly catalog: DefinitionCatalog;
 
   private constructor(
     readonly config: AppConfig,
@@ -61,9 +63,10 @@ export class SagaflowRuntime {
       (rows) => this.prepareOutbox(rows),
       onError,
     );
+    this.catalog = new DefinitionCatalog(this.definitions);
     this.orchestrator = new RunOrchestrator(
       this.runStore,
-      this.definitions,
+      this.catalog,
       this.routing,
       this.outboxPublisher,
       onError,

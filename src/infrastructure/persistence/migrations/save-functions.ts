@@ -48,9 +48,15 @@ export const SAVE_FUNCTIONS = [
        where task_runs.run_id = x.run_id and task_runs.key = x.key;
      ${WRITE_REST}
    end $$`,
-  `create function sagaflow_insert_run(p_run jsonb, p_tasks jsonb, p_events jsonb, p_outbox jsonb)
+  `create function sagaflow_insert_run(p_run jsonb, p_tasks jsonb, p_events jsonb, p_outbox jsonb,
+     p_check_latest boolean)
    returns table (outbox_id bigint, outbox_message_id text) language plpgsql as $$
    begin
+     -- The caller resolved "latest" from its cache: refuse if a newer version was registered.
+     if p_check_latest and exists (select 1 from definitions d where d.name = p_run ->> 'definition_name'
+         and d.version > (p_run ->> 'definition_version')::int) then
+       raise exception 'sagaflow: a newer definition version exists' using errcode = 'SF412';
+     end if;
      insert into runs (id, definition_name, definition_version, inline_definition, status, input, output, error,
          priority, idempotency_key, request_hash, cancel_requested, cancel_reason, last_seq, version, created_at,
          started_at, finished_at)
