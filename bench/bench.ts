@@ -8,10 +8,14 @@ import pg from 'pg';
 import { createApp } from '../src/app/create-app.js';
 import { loadConfig } from '../src/infrastructure/config/app-config.js';
 import { amqpCeiling, pgCeiling } from './ceilings.js';
+import { lineFrom, spawnScript } from './processes.js';
 import { round, summary } from './stats.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3000);
-const RATE = Number(process.env.BENCH_RATE ?? 600); // runs started per second
+/** Runs started per second by the client (a separate process). */
+const RATE = Number(process.env.BENCH_RATE ?? 350);
+/** Worker processes beside the main one (api, relay, orchestrator); 0 puts the worker role in it. */
+const WORKER_PROCESSES = Number(process.env.BENCH_WORKER_PROCESSES ?? 0);
 const TASKS_PER_RUN = 3;
 /** BENCH_CEILINGS=false skips the raw ceilings (for profiling the workload alone). */
 const CEILINGS = process.env.BENCH_CEILINGS !== 'false';
@@ -35,15 +39,27 @@ async function admin<T>(work: (c: pg.Client) => Promise<T>): Promise<T> {
 }
 
 async function main(): Promise<void> {
-  console.log(`W1 chain3: ${RUNS} runs at ${RATE} runs/s (${RUNS * TASKS_PER_RUN} tasks)`);
+  console.log(
+    `W1 chain3: ${RUNS} runs at ${RATE} runs/s (${RUNS * TASKS_PER_RUN} tasks); ` +
+      `api+relay+orchestrator${WORKER_PROCESSES === 0 ? '+worker' : ''} in one process` +
+      (WORKER_PROCESSES > 0 ? `, ${WORKER_PROCESSES} worker process(es)` : ''),
+  );
+  const env = { DATABASE_URL: databaseUrl.toString(), SAGAFLOW_AMQP_PREFIX: prefix };
   const app = await createApp({
     port: 0,
     databaseUrl: databaseUrl.toString(),
     amqpPrefix: prefix,
-    roles: new Set(['api', 'relay', 'orchestrator', 'worker']),
+    roles: new Set([
+      'api',
+      'relay',
+      'orchestrator',
+      ...(WORKER_PROCESSES === 0 ? (['worker'] as const) : []),
+    ]),
   });
   const url = app.url!;
+  const workers = Array.from({ length: WORKER_PROCESSES }, () => spawnScript('worker-process', env));
   try {
+    await Promise.all(workers.map((w) => lineFrom(w, (line) => line === 'ready')));
     await post(`${url}/v1/definitions`, {
       name: 'chain3',
       tasks: [
@@ -58,14 +74,37 @@ async function main(): Promise<void> {
 
     const commitsBefore = await xactCommits();
     const messagesBefore = app.runtime.publisher.publishedCount;
-    const started = Date.now();
-    await submitAtRate(url);
-    const submittedIn = (Date.now() - started) / 1000;
+    const client = spawnScript('load-client', {
+      BENCH_URL: url,
+      BENCH_RUNS: String(RUNS),
+      BENCH_RATE: String(RATE),
+    });
+    const { startedAt: started, submittedAt } = JSON.parse(await lineFrom(client)) as {
+      startedAt: number;
+      submittedAt: number;
+    };
+    const submittedIn = (submittedAt - started) / 1000;
     await waitForCompleted(RUNS + 1);
     const commits = (await xactCommits()) - commitsBefore;
-    const messages = app.runtime.publisher.publishedCount - messagesBefore;
+    const workerReports = await Promise.all(
+      workers.map((w) => {
+        const report = lineFrom(w, (line) => line.startsWith('{'));
+        w.kill('SIGTERM');
+        return report.then((line) => JSON.parse(line) as { published: number; rssMb: number });
+      }),
+    );
+    // Worker processes were started before the warm-up run: subtract its one result message.
+    const warmUpResults = workers.length > 0 ? TASKS_PER_RUN : 0;
+    const messages =
+      app.runtime.publisher.publishedCount -
+      messagesBefore +
+      workerReports.reduce((sum, r) => sum + r.published, 0) -
+      warmUpResults;
     const figures = await measure(started);
-    const rssMb = round(process.memoryUsage().rss / 1024 / 1024, 1);
+    const rssMb = round(
+      process.memoryUsage().rss / 1024 / 1024 + workerReports.reduce((sum, r) => sum + r.rssMb, 0),
+      1,
+    );
     // The raw ceilings run after the workload, on the same services, so their garbage is not in rssMb.
     const pgCommitsPerSec = CEILINGS ? await pgCeiling(databaseUrl.toString()) : 0;
     const amqpMsgsPerSec = CEILINGS ? await amqpCeiling(base.amqpUrl, prefix) : 0;
@@ -92,28 +131,10 @@ async function main(): Promise<void> {
     );
     console.log(JSON.stringify(result));
   } finally {
+    for (const w of workers) w.kill('SIGKILL');
     await app.close();
     await admin((c) => c.query(`drop database if exists "${dbName}" with (force)`));
     await deleteTopology();
-  }
-
-  async function submitAtRate(api: string): Promise<void> {
-    const intervalMs = 10;
-    const perTick = (RATE * intervalMs) / 1000;
-    let sent = 0;
-    const inflight = new Set<Promise<void>>();
-    const begin = performance.now();
-    while (sent < RUNS) {
-      const due = Math.min(RUNS, Math.floor(((performance.now() - begin) / intervalMs + 1) * perTick));
-      while (sent < due) {
-        sent += 1;
-        const p = post(`${api}/v1/runs`, { definition: 'chain3' }).then(() => undefined);
-        inflight.add(p);
-        void p.finally(() => inflight.delete(p));
-      }
-      await new Promise((resolve) => setTimeout(resolve, intervalMs));
-    }
-    await Promise.all(inflight);
   }
 
   async function waitForCompleted(expected: number): Promise<void> {

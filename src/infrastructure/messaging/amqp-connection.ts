@@ -1,6 +1,7 @@
 import { connect, type ChannelModel } from 'amqplib';
 
 import { backoffDelay, defaultReconnectBackoff, type BackoffOptions } from './backoff.js';
+import { coalesceWrites } from './write-coalescing.js';
 import { describeError, silentLogger, type MessagingLogger } from './logger.js';
 
 /**
@@ -192,6 +193,7 @@ export class AmqpConnection {
       await model.close().catch(() => undefined);
       return;
     }
+    coalesceWrites(model);
     this.generation += 1;
     const generation = this.generation;
     this.model = model;

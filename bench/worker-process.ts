@@ -1,0 +1,18 @@
+/**
+ * A worker-only Sagaflow process for the benchmark (as `SAGAFLOW_ROLES=worker npm start` would
+ * run), which reports how many messages it published and its RSS when told to stop.
+ */
+import { createApp } from '../src/app/create-app.js';
+
+const app = await createApp({ roles: new Set(['worker']), migrate: false });
+process.stdout.write('ready\n');
+process.once('SIGTERM', () => {
+  const report = {
+    published: app.runtime.publisher.publishedCount,
+    rssMb: process.memoryUsage().rss / 1024 / 1024,
+  };
+  void app.close().finally(() => {
+    process.stdout.write(`${JSON.stringify(report)}\n`);
+    process.exit(0);
+  });
+});
