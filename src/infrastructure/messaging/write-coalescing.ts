@@ -23,5 +23,5 @@ export function coalesceWrites(model: ChannelModel): void {
       });
     }
     return write(...args);
-  }) as Socket['write'];
+  });
 }
