@@ -42,6 +42,10 @@ export class RunCache {
     for (const id of ids) this.entries.delete(id);
   }
 
+  clear(): void {
+    this.entries.clear();
+  }
+
   get size(): number {
     return this.entries.size;
   }

@@ -10,12 +10,14 @@ import {
   ConcurrencyError,
   DuplicateIdempotencyKeyError,
   type LoadedRun,
+  type NewRunWrite,
   type RunStore,
   type RunWrite,
   type StoredOutgoingMessage,
 } from '../ports/run-store.js';
 import { dispatchMessage, toOutcome } from './task-dispatch.js';
 import type { DefinitionCatalog } from './definition-catalog.js';
+import { GroupCommit } from './group-commit.js';
 import { RunCache } from './run-cache.js';
 import { TimerScheduler } from './timer-scheduler.js';
 
@@ -45,6 +47,13 @@ const MAX_CONFLICT_RETRIES = 10;
  */
 export class RunOrchestrator {
   private readonly runs = new RunCache();
+  /** Run starts arriving together are inserted together (see GroupCommit). */
+  private readonly starts = new GroupCommit<NewRunWrite, StoredOutgoingMessage[]>((items) =>
+    this.store.insertRuns(items).then((stored) => {
+      const byId = new Map(stored.map((m) => [m.messageId, m]));
+      return items.map((item) => item.outbox.map((m) => byId.get(m.messageId)!));
+    }),
+  );
   readonly timers: TimerScheduler;
   private readonly committedListeners: ((c: Committed) => void)[] = [];
 
@@ -56,6 +65,11 @@ export class RunOrchestrator {
     onError: (error: unknown) => void,
   ) {
     this.timers = new TimerScheduler((runId) => this.fireRunTimers(runId), onError);
+  }
+
+  /** Drops every cached run: ownership of shards changed, so others may have moved them on. */
+  forgetCachedRuns(): void {
+    this.runs.clear();
   }
 
   onCommitted(listener: (c: Committed) => void): void {
@@ -77,7 +91,13 @@ export class RunOrchestrator {
       const messages = changes.dispatches.map((d) => dispatchMessage(run.id, d, this.routing));
       try {
         const inline = spec.definitionRef.inline ? spec.definition : null;
-        const outbox = await this.store.insertRun(snapshot, inline, changes, messages, checkLatest);
+        const outbox = await this.starts.submit({
+          snapshot,
+          inlineDefinition: inline,
+          changes,
+          outbox: messages,
+          checkLatest,
+        });
         this.runs.put(snapshot, spec.definition);
         this.afterCommit({ writes: [{ snapshot, expectedVersion: 0, changes }], outbox });
         return { run: snapshot, created: true };
@@ -92,20 +112,37 @@ export class RunOrchestrator {
   async applyResults(messages: readonly ResultMessage[]): Promise<void> {
     if (messages.length === 0) return;
     const ids = [...new Set(messages.map((m) => m.runId))];
-    await this.decide(ids, (runs, ctx) => {
-      for (const message of messages) runs.get(message.runId)?.applyOutcome(toOutcome(message), ctx);
+    await this.decide(ids, (runs, ctx, cached) => {
+      // A result the run ignores is normally a duplicate or a late one; but if the run came from
+      // the cache, its state may be older than the attempt the result is for (another process
+      // moved the run on), and ignoring would lose the result: decide again from the database.
+      const doubtful = new Set<string>();
+      for (const message of messages) {
+        const run = runs.get(message.runId);
+        if (run && !run.applyOutcome(toOutcome(message), ctx) && cached.has(message.runId)) {
+          doubtful.add(message.runId);
+        }
+      }
+      return doubtful;
     });
   }
 
   /** Fires the due durable timers of up to `limit` runs; returns how many runs were due. */
   async fireDueTimers(limit = 200): Promise<number> {
     const ids = await this.store.runsWithDueTimers(new Date(), limit);
-    if (ids.length > 0) await this.decide(ids, (runs, ctx) => runs.forEach((run) => run.fireDueTimers(ctx)));
+    if (ids.length === 0) return 0;
+    // The database says these are due: decide on its state, not on a possibly older cached one.
+    this.runs.forget(ids);
+    await this.decide(ids, (runs, ctx) => {
+      for (const run of runs.values()) run.fireDueTimers(ctx);
+    });
     return ids.length;
   }
 
   async fireRunTimers(runId: string): Promise<void> {
-    await this.decide([runId], (runs, ctx) => runs.get(runId)?.fireDueTimers(ctx));
+    await this.decide([runId], (runs, ctx) => {
+      runs.get(runId)?.fireDueTimers(ctx);
+    });
   }
 
   /** Runs an operator command (cancel, retry) against one run; returns the run as committed. */
@@ -126,11 +163,20 @@ export class RunOrchestrator {
   /** Load, decide, save; on a version conflict, all over again with fresh state. */
   private async decide(
     ids: string[],
-    act: (runs: Map<string, WorkflowRun>, ctx: DecisionContext) => void,
+    act: (
+      runs: Map<string, WorkflowRun>,
+      ctx: DecisionContext,
+      cached: ReadonlySet<string>,
+    ) => Set<string> | void,
   ): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      const runs = await this.load(ids);
-      act(runs, context());
+      const { runs, cached } = await this.load(ids);
+      const doubtful = act(runs, context(), cached);
+      if (doubtful && doubtful.size > 0) {
+        // Throw this decision away and take it again on fresh state (nothing was written).
+        this.runs.forget(doubtful);
+        continue;
+      }
       const writes: RunWrite[] = [];
       for (const run of runs.values()) {
         const changes = run.pullChanges();
@@ -156,19 +202,24 @@ export class RunOrchestrator {
     }
   }
 
-  /** Hot runs from the cache, the rest from the store. */
-  private async load(ids: readonly string[]): Promise<Map<string, WorkflowRun>> {
+  /** Hot runs from the cache, the rest from the store; says which came from the cache. */
+  private async load(
+    ids: readonly string[],
+  ): Promise<{ runs: Map<string, WorkflowRun>; cached: Set<string> }> {
     const runs = new Map<string, WorkflowRun>();
+    const cached = new Set<string>();
     const missing: string[] = [];
     for (const id of ids) {
-      const cached = this.runs.get(id);
-      if (cached) runs.set(id, WorkflowRun.restore(cached.snapshot, cached.definition));
-      else missing.push(id);
+      const entry = this.runs.get(id);
+      if (entry) {
+        runs.set(id, WorkflowRun.restore(entry.snapshot, entry.definition));
+        cached.add(id);
+      } else missing.push(id);
     }
     for (const loaded of await this.store.loadRuns(missing)) {
       runs.set(loaded.snapshot.id, await this.restore(loaded));
     }
-    return runs;
+    return { runs, cached };
   }
 
   private async restore(loaded: LoadedRun): Promise<WorkflowRun> {

@@ -25,6 +25,14 @@ export interface RunWrite {
   changes: RunChanges;
 }
 
+export interface NewRunWrite {
+  snapshot: RunSnapshot;
+  inlineDefinition: WorkflowDefinition | null;
+  changes: RunChanges;
+  outbox: readonly OutgoingMessage[];
+  checkLatest: boolean;
+}
+
 export interface LoadedRun {
   snapshot: RunSnapshot;
   /** Set for inline runs; registered runs name their definition in `snapshot.definitionRef`. */
@@ -57,16 +65,11 @@ export interface RunStore {
   loadRuns(ids: readonly string[]): Promise<LoadedRun[]>;
   findRunByIdempotencyKey(key: string): Promise<LoadedRun | null>;
   /**
-   * Throws DuplicateIdempotencyKeyError when the key was taken meanwhile, and, with
-   * `checkLatest`, StaleDefinitionError when a newer version of the run's definition exists.
+   * Inserts new runs, all or none. Throws DuplicateIdempotencyKeyError when a key was taken
+   * meanwhile, and StaleDefinitionError when a run with `checkLatest` was built from a
+   * definition version that is no longer the latest.
    */
-  insertRun(
-    run: RunSnapshot,
-    inlineDefinition: WorkflowDefinition | null,
-    changes: RunChanges,
-    outbox: readonly OutgoingMessage[],
-    checkLatest: boolean,
-  ): Promise<StoredOutgoingMessage[]>;
+  insertRuns(runs: readonly NewRunWrite[]): Promise<StoredOutgoingMessage[]>;
   /** Throws ConcurrencyError, writing nothing, when any run's version moved since it was loaded. */
   saveRuns(writes: readonly RunWrite[], outbox: readonly OutgoingMessage[]): Promise<StoredOutgoingMessage[]>;
   /** Ids of runs with a durable timer due at `now`, oldest first. */

@@ -13,7 +13,7 @@ export function coalesceWrites(model: ChannelModel): void {
   if (!socket || typeof socket.cork !== 'function') return;
   const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
   let corked = false;
-  socket.write = ((...args: unknown[]) => {
+  socket.write = (...args: unknown[]) => {
     if (!corked) {
       corked = true;
       socket.cork();
@@ -23,5 +23,5 @@ export function coalesceWrites(model: ChannelModel): void {
       });
     }
     return write(...args);
-  });
+  };
 }

@@ -1,12 +1,10 @@
 import { sql, type Kysely } from 'kysely';
-import type { WorkflowDefinition } from '../../domain/definition/workflow-definition.js';
-import type { RunChanges } from '../../domain/run/run-events.js';
-import type { RunSnapshot } from '../../domain/run/run-snapshot.js';
 import {
   ConcurrencyError,
   DuplicateIdempotencyKeyError,
   StaleDefinitionError,
   type LoadedRun,
+  type NewRunWrite,
   type OutgoingMessage,
   type RunStore,
   type RunWrite,
@@ -69,22 +67,17 @@ export class MikroOrmRunStore implements RunStore {
     }));
   }
 
-  async insertRun(
-    run: RunSnapshot,
-    inline: WorkflowDefinition | null,
-    changes: RunChanges,
-    outbox: readonly OutgoingMessage[],
-    checkLatest: boolean,
-  ): Promise<StoredOutgoingMessage[]> {
+  async insertRuns(runs: readonly NewRunWrite[]): Promise<StoredOutgoingMessage[]> {
+    const outbox = runs.flatMap((r) => r.outbox);
     try {
       const rows = await sql<{
         outbox_id: string;
         outbox_message_id: string;
-      }>`select * from sagaflow_insert_run(
-        ${json(runRecord(run, inline))}::jsonb,
-        ${json(run.tasks.map((t) => taskRecord(run.id, t)))}::jsonb,
-        ${json(changes.events.map((e) => eventRecord(run.id, e)))}::jsonb,
-        ${json(outbox.map(outboxRecord))}::jsonb, ${checkLatest})`.execute(this.db());
+      }>`select * from sagaflow_insert_runs(
+        ${json(runs.map((r) => ({ ...runRecord(r.snapshot, r.inlineDefinition), check_latest: r.checkLatest })))}::jsonb,
+        ${json(runs.flatMap((r) => r.snapshot.tasks.map((t) => taskRecord(r.snapshot.id, t))))}::jsonb,
+        ${json(runs.flatMap((r) => r.changes.events.map((e) => eventRecord(r.snapshot.id, e))))}::jsonb,
+        ${json(outbox.map(outboxRecord))}::jsonb)`.execute(this.db());
       return withIds(outbox, rows.rows);
     } catch (error) {
       const code = (error as { code?: string }).code;

@@ -5,7 +5,7 @@ import type { ResultMessage } from '../../application/ports/messages.js';
 import { consumeBatch, type QueueConsumer } from '../../infrastructure/messaging/consumer.js';
 import { resultQueueName } from '../../infrastructure/messaging/topology.js';
 import type { SagaflowRuntime } from '../../infrastructure/runtime/sagaflow-runtime.js';
-import { ResultApplier } from './result-applier.js';
+import { GroupCommit } from '../../application/engine/group-commit.js';
 import { ShardLeaseManager } from '../../infrastructure/sharding/shard-lease-manager.js';
 
 const SWEEP_INTERVAL_MS = 500;
@@ -18,9 +18,14 @@ const TIMER_BATCH = 200;
 export class OrchestratorRole {
   private readonly consumers = new Map<number, QueueConsumer<ResultMessage>>();
   private readonly leases: ShardLeaseManager;
-  private readonly applier = new ResultApplier((results) =>
-    this.commands.execute(new ApplyTaskResultsCommand(results)),
-  );
+  /**
+   * The batches of every shard this process owns go into as few writes as possible. A shard
+   * hands over its next batch only after its previous one committed, so per-run order holds.
+   */
+  private readonly applier = new GroupCommit<readonly ResultMessage[], void>(async (batches) => {
+    await this.commands.execute(new ApplyTaskResultsCommand(batches.flat()));
+    return batches.map(() => undefined);
+  });
   private sweeper: NodeJS.Timeout | null = null;
   private sweeping: Promise<void> | null = null;
 
@@ -56,6 +61,8 @@ export class OrchestratorRole {
   }
 
   private async consumeShard(shard: number): Promise<void> {
+    // Another instance may have applied this shard's results while we did not own it.
+    this.runtime.orchestrator.forgetCachedRuns();
     const consumer = consumeBatch<ResultMessage>(
       this.runtime.amqp,
       {

@@ -97,7 +97,7 @@ export class Migration20261122000000Initial extends Migration {
 
   override down(): void {
     this.addSql('drop function if exists sagaflow_save_runs(jsonb, jsonb, jsonb, jsonb)');
-    this.addSql('drop function if exists sagaflow_insert_run(jsonb, jsonb, jsonb, jsonb, boolean)');
+    this.addSql('drop function if exists sagaflow_insert_runs(jsonb, jsonb, jsonb, jsonb)');
     for (const table of [
       'orchestrator_members',
       'shard_leases',

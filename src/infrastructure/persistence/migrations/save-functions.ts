@@ -48,13 +48,14 @@ export const SAVE_FUNCTIONS = [
        where task_runs.run_id = x.run_id and task_runs.key = x.key;
      ${WRITE_REST}
    end $$`,
-  `create function sagaflow_insert_run(p_run jsonb, p_tasks jsonb, p_events jsonb, p_outbox jsonb,
-     p_check_latest boolean)
+  `create function sagaflow_insert_runs(p_runs jsonb, p_tasks jsonb, p_events jsonb, p_outbox jsonb)
    returns table (outbox_id bigint, outbox_message_id text) language plpgsql as $$
    begin
-     -- The caller resolved "latest" from its cache: refuse if a newer version was registered.
-     if p_check_latest and exists (select 1 from definitions d where d.name = p_run ->> 'definition_name'
-         and d.version > (p_run ->> 'definition_version')::int) then
+     -- Runs whose caller resolved "latest" from its cache: refuse if a newer version was registered.
+     if exists (select 1 from jsonb_to_recordset(p_runs) as x(definition_name text, definition_version int,
+           check_latest boolean)
+         join definitions d on d.name = x.definition_name and d.version > x.definition_version
+         where x.check_latest) then
        raise exception 'sagaflow: a newer definition version exists' using errcode = 'SF412';
      end if;
      insert into runs (id, definition_name, definition_version, inline_definition, status, input, output, error,
@@ -63,7 +64,7 @@ export const SAVE_FUNCTIONS = [
        select id, definition_name, definition_version, inline_definition, status, input, output, error,
          priority, idempotency_key, request_hash, cancel_requested, cancel_reason, last_seq, version, created_at,
          started_at, finished_at
-       from jsonb_to_recordset(jsonb_build_array(p_run)) as x(${RUN_COLUMNS});
+       from jsonb_to_recordset(p_runs) as x(${RUN_COLUMNS});
      insert into task_runs (run_id, key, idx, status, attempt, budget_base, output, error, queued_at, started_at,
          finished_at, timer_at, compensation, comp_timer_at)
        select run_id, key, idx, status, attempt, budget_base, output, error, queued_at, started_at,
