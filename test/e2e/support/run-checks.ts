@@ -3,6 +3,7 @@
  * every task or compensation result applied at most once per attempt. Each check returns
  * readable violations instead of throwing, so a failing test shows the evidence for every run.
  */
+import { RUN_EVENT_TYPES } from '../../../src/domain/run/run-events.js';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { SagaflowApp } from '../../../src/app/create-app.js';
 import { RegisterDefinitionCommand } from '../../../src/application/commands/register-definition.js';
@@ -63,24 +64,9 @@ export async function runEvents(app: SagaflowApp, runId: string): Promise<E2eEve
 const label = (e: E2eEvent) => `#${e.seq} ${e.type}/${e.taskKey ?? '-'}/${e.attempt ?? '-'}`;
 
 /** Event types that record one decision about one attempt (or about the run): never twice. */
-const ONCE_PER_ATTEMPT = new Set([
-  'RunStarted',
-  'TaskQueued',
-  'TaskStarted',
-  'TaskCompleted',
-  'TaskFailed',
-  'TaskRetryScheduled',
-  'TaskSkipped',
-  'TaskCancelled',
-  'CompensationQueued',
-  'CompensationStarted',
-  'CompensationCompleted',
-  'CompensationFailed',
-  'RunCompleted',
-  'RunFailed',
-  'RunCompensated',
-  'RunCompensationFailed',
-]);
+const ONCE_PER_ATTEMPT = new Set<string>(
+  RUN_EVENT_TYPES.filter((t) => !['RunCancelRequested', 'RunCancelled', 'RunRetried'].includes(t)),
+);
 
 const RUN_TERMINAL_EVENTS = new Set(['RunCompleted', 'RunFailed', 'RunCompensated', 'RunCompensationFailed']);
 
