@@ -1,11 +1,9 @@
 import { dependentsOf, topologicalOrder } from '../definition/dag.js';
 import { indexDefinition } from '../definition/plan.js';
-import { resolveTemplate, type TemplateContext } from '../definition/template.js';
+import type { TemplateContext } from '../definition/template.js';
 import type { TaskDefinition, WorkflowDefinition } from '../definition/workflow-definition.js';
-import { DELAY_TYPE } from '../definition/workflow-definition.js';
-import { InvalidStateError } from '../shared/domain-error.js';
-import { compensationsReady, isQuiescent, type RunGraph } from './compensation-planner.js';
-import { emptyExecution } from './execution.js';
+import type { RunGraph } from './compensation-planner.js';
+import { initialRunState, type NewRun } from './new-run.js';
 import type {
   AttemptOutcome,
   DecisionContext,
@@ -14,32 +12,35 @@ import type {
   RunEvent,
   RunEventType,
 } from './run-events.js';
-import type { DefinitionRef, Json, RunError, RunSnapshot, TaskRunSnapshot } from './run-snapshot.js';
+import type { RunError, RunSnapshot, TaskRunSnapshot } from './run-snapshot.js';
+import { cancelRun, retryRun, type CommandHost } from './run-commands.js';
 import { assertRunTransition, type RunStatus } from './run-status.js';
-import { TaskExecutions, type RunHost } from './task-executions.js';
+import { runOutputOf, templateContextOf } from './run-templates.js';
+import { beginUnwinding, finish, unwind } from './run-unwinding.js';
+import type { RunHost } from './run-host.js';
+import { TaskExecutions } from './task-executions.js';
 import { assertTaskTransition, type TaskStatus } from './task-status.js';
 
-export interface NewRun {
-  id: string;
-  definition: WorkflowDefinition;
-  definitionRef: DefinitionRef;
-  input: Json;
-  priority: number | null;
-  idempotencyKey: string | null;
-  requestHash: string | null;
-}
+// Kept importable from here, beside the aggregate it starts.
+export type { NewRun } from './new-run.js';
 
 /**
  * The run aggregate: decides everything SPEC §3 asks — what to queue next, when to retry,
  * when to skip, the compensation order and the final status. Given a command or a worker's
  * outcome it changes its own state and records events and dispatches; `pullChanges()` hands
  * them to the application layer once. It never does I/O.
+ *
+ * This file holds forward progress and the change log. The attempt mechanics (TaskExecutions),
+ * the unwinding and final status (run-unwinding) and the operator commands (run-commands) work
+ * on the run through the host interfaces it implements, so none of them imports it.
  */
 export class WorkflowRun implements RunHost {
   private events: RunEvent[] = [];
   private dispatches: Dispatch[] = [];
   private changed = new Set<number>();
   private readonly executions: TaskExecutions;
+  /** What the unwinding and command helpers may touch; the state stays private to the run. */
+  private readonly host: CommandHost;
 
   private constructor(
     private readonly state: RunSnapshot,
@@ -47,38 +48,21 @@ export class WorkflowRun implements RunHost {
     private readonly graph: RunGraph & { indexOf: Map<string, number> },
   ) {
     this.executions = new TaskExecutions(this);
+    this.host = {
+      state,
+      definition,
+      graph,
+      setTaskStatus: (i, to) => this.setTaskStatus(i, to),
+      record: (ctx, type, taskKey, attempt, data) => this.record(ctx, type, taskKey, attempt, data),
+      setStatus: (to) => this.setStatus(to),
+      queueCompensation: (i, ctx) => this.executions.queueCompensation(i, ctx),
+      queueReadyTasks: (ctx) => this.queueReadyTasks(ctx),
+      progress: (ctx) => this.progress(ctx),
+    };
   }
 
   static create(spec: NewRun, ctx: DecisionContext): WorkflowRun {
-    const run = new WorkflowRun(
-      {
-        id: spec.id,
-        definitionRef: spec.definitionRef,
-        status: 'PENDING',
-        input: spec.input,
-        output: null,
-        error: null,
-        priority: spec.priority,
-        idempotencyKey: spec.idempotencyKey,
-        requestHash: spec.requestHash,
-        cancelRequested: false,
-        cancelReason: null,
-        lastSeq: 0,
-        version: 0,
-        createdAt: ctx.now,
-        startedAt: null,
-        finishedAt: null,
-        tasks: spec.definition.tasks.map((t, index) => ({
-          key: t.key,
-          index,
-          status: 'PENDING',
-          ...emptyExecution(),
-          compensation: t.compensation ? { status: 'PENDING', ...emptyExecution() } : null,
-        })),
-      },
-      spec.definition,
-      graphOf(spec.definition),
-    );
+    const run = new WorkflowRun(initialRunState(spec, ctx.now), spec.definition, graphOf(spec.definition));
     run.start(ctx);
     return run;
   }
@@ -162,52 +146,11 @@ export class WorkflowRun implements RunHost {
   }
 
   cancel(reason: string | null, ctx: DecisionContext): boolean {
-    if (this.state.status === 'CANCELLING') return false;
-    if (this.state.status !== 'RUNNING') {
-      throw new InvalidStateError(
-        `run ${this.id} is ${this.state.status}; only a RUNNING run can be cancelled`,
-      );
-    }
-    this.state.cancelRequested = true;
-    this.state.cancelReason = reason;
-    this.setStatus('CANCELLING');
-    this.record(ctx, 'RunCancelRequested', null, null, { reason });
-    this.beginUnwinding(ctx);
-    return true;
+    return cancelRun(this.host, reason, ctx);
   }
 
   retry(ctx: DecisionContext): void {
-    const from = this.state.status;
-    if (from === 'FAILED') {
-      this.setStatus('RUNNING');
-      this.state.error = null;
-      this.state.finishedAt = null;
-      this.record(ctx, 'RunRetried', null, null, { from });
-      this.state.tasks.forEach((t, i) => {
-        if (t.status === 'FAILED') t.budgetBase = t.attempt;
-        if (t.status === 'FAILED' || t.status === 'SKIPPED' || t.status === 'CANCELLED') {
-          this.setTaskStatus(i, 'PENDING');
-          t.error = null;
-        }
-      });
-      this.queueReadyTasks(ctx);
-      return;
-    }
-    if (from === 'COMPENSATION_FAILED') {
-      this.setStatus(this.state.cancelRequested ? 'CANCELLING' : 'COMPENSATING');
-      this.state.finishedAt = null;
-      this.record(ctx, 'RunRetried', null, null, { from });
-      this.state.tasks.forEach((t, i) => {
-        if (t.status !== 'COMPENSATION_FAILED' || !t.compensation) return;
-        t.compensation.budgetBase = t.compensation.attempt;
-        this.executions.queueCompensation(i, ctx);
-      });
-      this.progress(ctx);
-      return;
-    }
-    throw new InvalidStateError(
-      `run ${this.id} is ${from}; only FAILED or COMPENSATION_FAILED runs can be retried`,
-    );
+    retryRun(this.host, ctx);
   }
 
   // ---- decisions ---------------------------------------------------------------------------
@@ -234,7 +177,7 @@ export class WorkflowRun implements RunHost {
       this.queueReadyTasks(ctx);
       if (this.state.tasks.every((t) => t.status === 'COMPLETED')) this.complete(ctx);
     } else if (status === 'COMPENSATING' || status === 'CANCELLING') {
-      this.unwind(ctx);
+      unwind(this.host, ctx);
     }
   }
 
@@ -256,72 +199,22 @@ export class WorkflowRun implements RunHost {
   }
 
   private complete(ctx: DecisionContext): void {
-    const output = this.runOutput();
+    const output = runOutputOf(this.definition, this.state, this.graph.dependents);
     if (!output.ok) {
       this.fail({ taskKey: null, message: `run output: ${output.message}` }, ctx);
       return;
     }
     this.state.output = output.value;
-    this.finish('COMPLETED', 'RunCompleted', ctx);
+    finish(this.host, 'COMPLETED', 'RunCompleted', ctx);
   }
 
   private fail(error: RunError, ctx: DecisionContext): void {
     this.state.error = error;
     this.setStatus('COMPENSATING');
-    this.beginUnwinding(ctx);
+    beginUnwinding(this.host, ctx);
   }
 
-  /** SPEC §3 rule 2: nothing new is queued; pending work is skipped or cancelled at once. */
-  private beginUnwinding(ctx: DecisionContext): void {
-    this.state.tasks.forEach((t, i) => {
-      const def = this.definition.tasks[i]!;
-      if (t.status === 'PENDING') {
-        this.setTaskStatus(i, 'SKIPPED');
-        this.record(ctx, 'TaskSkipped', t.key, null, {});
-      } else if (t.status === 'RETRYING' || (t.status === 'RUNNING' && def.type === DELAY_TYPE)) {
-        this.setTaskStatus(i, 'CANCELLED');
-        t.timerAt = null;
-        t.finishedAt = ctx.now;
-        this.record(ctx, 'TaskCancelled', t.key, t.attempt, {});
-      }
-    });
-    this.unwind(ctx);
-  }
-
-  private unwind(ctx: DecisionContext): void {
-    for (const i of compensationsReady(this.graph, this.definition.tasks, this.state.tasks)) {
-      this.executions.queueCompensation(i, ctx);
-    }
-    if (!isQuiescent(this.state.tasks)) return;
-    const tasks = this.state.tasks;
-    if (tasks.some((t) => t.status === 'COMPENSATION_FAILED')) {
-      this.finish('COMPENSATION_FAILED', 'RunCompensationFailed', ctx);
-    } else if (this.state.status === 'CANCELLING') {
-      this.finish('CANCELLED', 'RunCancelled', ctx);
-    } else if (tasks.some((t) => t.status === 'COMPENSATED')) {
-      this.finish('COMPENSATED', 'RunCompensated', ctx);
-    } else {
-      this.finish('FAILED', 'RunFailed', ctx);
-    }
-  }
-
-  private finish(status: RunStatus, type: RunEventType, ctx: DecisionContext): void {
-    this.setStatus(status);
-    this.state.finishedAt = ctx.now;
-    this.record(ctx, type, null, null, this.state.error ? { error: { ...this.state.error } } : {});
-  }
-
-  private runOutput(): { ok: true; value: Json } | { ok: false; message: string } {
-    if (this.definition.output !== null)
-      return resolveTemplate(this.definition.output, this.templateContext());
-    const output: Record<string, Json> = {};
-    this.state.tasks.forEach((t, i) => {
-      if (this.graph.dependents[i]!.length === 0) output[t.key] = t.output;
-    });
-    return { ok: true, value: output };
-  }
-
-  // ---- helpers used by TaskExecutions -------------------------------------------------------
+  // ---- helpers used by TaskExecutions, unwinding and the commands ----------------------------
 
   /** @internal */
   taskAt(i: number): { task: TaskRunSnapshot; definition: TaskDefinition } {
@@ -340,18 +233,7 @@ export class WorkflowRun implements RunHost {
 
   /** @internal */
   templateContext(task?: { key: string; attempt: number }): TemplateContext {
-    const outputs = new Map<string, Json>();
-    for (const t of this.state.tasks) {
-      if (
-        t.status === 'COMPLETED' ||
-        t.status === 'COMPENSATING' ||
-        t.status === 'COMPENSATED' ||
-        t.status === 'COMPENSATION_FAILED'
-      ) {
-        outputs.set(t.key, t.output);
-      }
-    }
-    return { input: this.state.input, tasks: outputs, runId: this.state.id, ...(task ? { task } : {}) };
+    return templateContextOf(this.state, task);
   }
 
   /** @internal */
