@@ -1,9 +1,16 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-
-import type { ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
+import type { ChannelModel, ConsumeMessage } from 'amqplib';
 
 import type { AmqpConnection, SetupRegistration } from './amqp-connection.js';
-import { copyProperties, decodeDelivery, stringProperty, type Decoder, type Delivery } from './delivery.js';
+import { enqueueBatchItem, type BatchMode } from './consumer-batches.js';
+import {
+  closeQuietly,
+  idle,
+  type BufferedItem,
+  type ConsumerPolicy,
+  type Session,
+} from './consumer-session.js';
+import { deadLetter, dispatchSingle } from './consumer-settlement.js';
+import { decodeDelivery, type Decoder, type Delivery } from './delivery.js';
 import { describeError, silentLogger, type MessagingLogger } from './logger.js';
 import {
   defaultFailureDelayMs,
@@ -73,35 +80,18 @@ export function consumeBatch<T = unknown>(
   return consumer;
 }
 
-type Mode<T> =
-  | { kind: 'single'; handler: MessageHandler<T> }
-  | { kind: 'batch'; handler: BatchHandler<T>; maxBatch: number };
-
-/** Work queued for the batch loop, which alone settles messages in batch mode (see `deliver`). */
-type BufferedItem<T> =
-  { kind: 'deliver'; delivery: Delivery<T> } | { kind: 'recount'; message: ConsumeMessage };
-
-/** One channel and its consumer; a reconnect or channel failure replaces it with a new one. */
-interface Session<T> {
-  channel: ConfirmChannel;
-  consumerTag: string;
-  open: boolean;
-  inFlight: Set<Promise<void>>;
-  buffer: Array<BufferedItem<T>>;
-  batchLoop: Promise<void> | undefined;
-  /** Cuts failure delays short when the consumer is cancelled or the channel closes. */
-  abort: AbortController;
-}
+type Mode<T> = { kind: 'single'; handler: MessageHandler<T> } | ({ kind: 'batch' } & BatchMode<T>);
 
 /**
  * A consumer with manual acks on its own confirm channel (confirms are needed to re-publish
  * failed messages safely, see redelivery.ts), rebuilt after every reconnect. Settles every
  * message exactly once per channel and never on a channel other than the one it came on.
+ * This class owns the session lifecycle; the single-message path and the failure policy live
+ * in consumer-settlement.ts, the batch loop in consumer-batches.ts.
  */
 export class QueueConsumer<T> {
   private readonly logger: MessagingLogger;
-  private readonly maxAttempts: number;
-  private readonly failureDelayMs: (failures: number) => number;
+  private readonly policy: ConsumerPolicy;
   private readonly decode: Decoder<T>;
   private registration: SetupRegistration | undefined;
   private session: Session<T> | undefined;
@@ -113,8 +103,13 @@ export class QueueConsumer<T> {
     private readonly mode: Mode<T>,
   ) {
     this.logger = options.logger ?? silentLogger;
-    this.maxAttempts = Math.max(1, options.maxAttempts ?? defaultMaxAttempts);
-    this.failureDelayMs = options.failureDelayMs ?? defaultFailureDelayMs;
+    this.policy = {
+      queue: options.queue,
+      redelivery: options.redelivery,
+      maxAttempts: Math.max(1, options.maxAttempts ?? defaultMaxAttempts),
+      failureDelayMs: options.failureDelayMs ?? defaultFailureDelayMs,
+      logger: this.logger,
+    };
     this.decode = options.decode ?? ((value: unknown) => value as T);
   }
 
@@ -216,7 +211,7 @@ export class QueueConsumer<T> {
       delivery = decodeDelivery(message, this.decode, recordedFailures(message, mode));
     } catch (error) {
       // Settling at once is safe in batch mode too: every batch ack to come has a higher tag.
-      this.deadLetter(session, message, `cannot be decoded (${describeError(error)})`);
+      deadLetter(session, this.policy, message, `cannot be decoded (${describeError(error)})`);
       return;
     }
     this.deliver(session, { kind: 'deliver', delivery });
@@ -228,199 +223,7 @@ export class QueueConsumer<T> {
    * an already-acked tag, and the broker closes the channel for that (406).
    */
   private deliver(session: Session<T>, item: BufferedItem<T>): void {
-    if (this.mode.kind === 'batch') {
-      session.buffer.push(item);
-      this.scheduleBatchLoop(session);
-      return;
-    }
-    const work =
-      item.kind === 'recount'
-        ? this.recountUnsettled(session, item.message)
-        : this.runSingle(session, item.delivery, this.mode.handler);
-    session.inFlight.add(work);
-    void work
-      .catch((error: unknown) =>
-        this.logger.error(`consumer on ${this.options.queue}: ${describeError(error)}`),
-      )
-      .finally(() => session.inFlight.delete(work));
+    if (this.mode.kind === 'batch') enqueueBatchItem(session, this.policy, this.mode, item);
+    else dispatchSingle(session, this.policy, item, this.mode.handler);
   }
-
-  private async runSingle(
-    session: Session<T>,
-    delivery: Delivery<T>,
-    handler: MessageHandler<T>,
-  ): Promise<void> {
-    try {
-      await handler(delivery);
-    } catch (error) {
-      await this.handleFailure(session, delivery, error);
-      return;
-    }
-    this.settle(session, (channel) => channel.ack(delivery.message));
-  }
-
-  private scheduleBatchLoop(session: Session<T>): void {
-    if (session.batchLoop !== undefined || this.mode.kind !== 'batch') return;
-    const { handler, maxBatch } = this.mode;
-    // setImmediate: let every delivery already read from the socket join the first batch.
-    session.batchLoop = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => this.runBatches(session, handler, maxBatch))
-      .catch((error: unknown) =>
-        this.logger.error(`batch loop on ${this.options.queue}: ${describeError(error)}`),
-      )
-      .finally(() => {
-        session.batchLoop = undefined;
-        // Not after a cancel: the aborted loop would exit at once and reschedule itself forever.
-        if (session.open && !session.abort.signal.aborted && session.buffer.length > 0) {
-          this.scheduleBatchLoop(session);
-        }
-      });
-  }
-
-  private async runBatches(session: Session<T>, handler: BatchHandler<T>, maxBatch: number): Promise<void> {
-    while (session.open && !session.abort.signal.aborted && session.buffer.length > 0) {
-      const items = session.buffer.splice(0, maxBatch);
-      const deliveries: Array<Delivery<T>> = [];
-      for (const item of items) {
-        if (item.kind === 'recount') await this.recountUnsettled(session, item.message);
-        else deliveries.push(item.delivery);
-      }
-      if (deliveries.length > 0) await this.runBatch(session, deliveries, handler);
-    }
-  }
-
-  /**
-   * A failed batch is retried here, on this channel, after `failureDelayMs` — not returned to
-   * the broker: a requeue would let the later messages already prefetched overtake it (breaking
-   * per-run order on a result shard) and would spend the delivery count of messages that never
-   * failed. After `maxAttempts` failures a batch is split and its messages retried one by one,
-   * so one poison message is dead-lettered on its own and the rest go through in order. A batch
-   * handler should therefore throw only for what is worth retrying, and callers choose
-   * `maxAttempts` for the outage they want to ride out (a consumer cancelled, or a channel
-   * lost, mid-retry leaves the batch to the broker, which redelivers it).
-   */
-  private async runBatch(
-    session: Session<T>,
-    deliveries: Array<Delivery<T>>,
-    handler: BatchHandler<T>,
-  ): Promise<void> {
-    const last = deliveries.at(-1);
-    if (last === undefined) return;
-    const earlier = Math.max(...deliveries.map((delivery) => delivery.previousFailures));
-    for (let failures = 1; session.open && !session.abort.signal.aborted; failures += 1) {
-      try {
-        await handler(deliveries);
-        this.settle(session, (channel) => channel.ack(last.message, true));
-        return;
-      } catch (error) {
-        const total = earlier + failures;
-        if (total >= this.maxAttempts) {
-          if (deliveries.length === 1) {
-            this.deadLetter(session, last.message, `failed ${total} times, last: ${describeError(error)}`);
-            return;
-          }
-          this.logger.warn(
-            `batch of ${deliveries.length} on ${this.options.queue} failed ${total} times; retrying one by one`,
-          );
-          for (const delivery of deliveries) await this.runBatch(session, [delivery], handler);
-          return;
-        }
-        this.logger.warn(
-          `batch of ${deliveries.length} on ${this.options.queue} failed (${total}/${this.maxAttempts}): ${describeError(error)}`,
-        );
-        await sleep(this.failureDelayMs(total), undefined, { signal: session.abort.signal }).catch(
-          () => undefined,
-        );
-      }
-    }
-  }
-
-  /** Applies the redelivery policy to a message whose handler threw (redelivery.ts). */
-  private async handleFailure(session: Session<T>, delivery: Delivery<T>, error: unknown): Promise<void> {
-    const failures = delivery.previousFailures + 1;
-    if (failures >= this.maxAttempts) {
-      this.deadLetter(session, delivery.message, `failed ${failures} times, last: ${describeError(error)}`);
-      return;
-    }
-    const id = delivery.messageId ?? `#${delivery.message.fields.deliveryTag}`;
-    this.logger.warn(
-      `handler failed on ${this.options.queue} message ${id} (${failures}/${this.maxAttempts}): ${describeError(error)}`,
-    );
-    await sleep(this.failureDelayMs(failures), undefined, { signal: session.abort.signal }).catch(
-      () => undefined,
-    );
-    if (this.options.redelivery === 'broker') {
-      this.settle(session, (channel) => channel.nack(delivery.message, false, true));
-    } else {
-      await this.republish(session, delivery.message, failures);
-    }
-  }
-
-  /** A `redelivered` message on a classic queue: count the unsettled delivery, then re-publish or dead-letter. */
-  private async recountUnsettled(session: Session<T>, message: ConsumeMessage): Promise<void> {
-    const failures = recordedFailures(message, this.options.redelivery) + 1;
-    if (failures >= this.maxAttempts) {
-      this.deadLetter(session, message, `came back unsettled ${failures} times`);
-      return;
-    }
-    await this.republish(session, message, failures);
-  }
-
-  /** Copy to the back of the same queue with the new count; ack the original only once the copy is confirmed. */
-  private async republish(session: Session<T>, message: ConsumeMessage, failures: number): Promise<void> {
-    if (!session.open) return;
-    try {
-      await new Promise<void>((resolve, reject) => {
-        session.channel.sendToQueue(
-          this.options.queue,
-          message.content,
-          copyProperties(message, failures),
-          (error: unknown) => (error === null || error === undefined ? resolve() : reject(toError(error))),
-        );
-      });
-    } catch (error) {
-      this.logger.error(`re-publish to ${this.options.queue} failed: ${describeError(error)}`);
-      // Not copied: hand the original back (it returns flagged redelivered and is counted then).
-      this.settle(session, (channel) => channel.nack(message, false, true));
-      return;
-    }
-    this.settle(session, (channel) => channel.ack(message));
-  }
-
-  private deadLetter(session: Session<T>, message: ConsumeMessage, reason: string): void {
-    const id = stringProperty(message.properties.messageId) ?? `#${message.fields.deliveryTag}`;
-    this.logger.error(`dead-lettering ${this.options.queue} message ${id}: ${reason}`);
-    this.settle(session, (channel) => channel.nack(message, false, false));
-  }
-
-  /** Settles on the message's own channel; if that channel is gone the broker redelivers it anyway. */
-  private settle(session: Session<T>, action: (channel: ConfirmChannel) => void): void {
-    if (!session.open) return;
-    try {
-      action(session.channel);
-    } catch (error) {
-      this.logger.warn(`settling a message on ${this.options.queue}: ${describeError(error)}`);
-    }
-  }
-}
-
-async function idle<T>(session: Session<T>): Promise<void> {
-  while (session.inFlight.size > 0 || session.batchLoop !== undefined) {
-    await Promise.allSettled([...session.inFlight, session.batchLoop]);
-  }
-}
-
-async function closeQuietly<T>(session: Session<T>): Promise<void> {
-  if (!session.open) return;
-  session.open = false;
-  session.abort.abort();
-  try {
-    await session.channel.close();
-  } catch {
-    // Already closed by the broker or the connection: nothing to release.
-  }
-}
-
-function toError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }
