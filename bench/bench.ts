@@ -209,7 +209,13 @@ async function deleteTopology(): Promise<void> {
   const amqp = await import('amqplib');
   const connection = await amqp.connect(base.amqpUrl);
   const channel = await connection.createChannel();
-  const queues = ['dead', 'tasks.noop', 'tasks.echo', 'tasks.http', ...Array.from({ length: base.shardCount }, (_, i) => `results.${i}`)];
+  const queues = [
+    'dead',
+    'tasks.noop',
+    'tasks.echo',
+    'tasks.http',
+    ...Array.from({ length: base.shardCount }, (_, i) => `results.${i}`),
+  ];
   for (const q of queues) await channel.deleteQueue(`${prefix}.${q}`);
   for (const e of ['tasks', 'results', 'dlx']) await channel.deleteExchange(`${prefix}.${e}`);
   await connection.close();
