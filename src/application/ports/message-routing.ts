@@ -1,4 +1,4 @@
-export const MESSAGE_ROUTING = Symbol('MessageRouting');
+import type { StoredOutgoingMessage } from './run-store.js';
 
 /** Where messages go; built by the messaging adapter from the AMQP prefix and shard count. */
 export interface MessageRouting {
@@ -7,9 +7,7 @@ export interface MessageRouting {
   resultRoutingKey(runId: string): string;
 }
 
-export const OUTBOX_PUBLISHER = Symbol('OutboxPublisher');
-
 /** Publishes committed outbox rows right after commit; what it cannot publish, the relay will. */
 export interface CommittedOutboxPublisher {
-  publishCommitted(ids: readonly import('./run-store.js').StoredOutgoingMessage[]): void;
+  publishCommitted(rows: readonly StoredOutgoingMessage[]): void;
 }

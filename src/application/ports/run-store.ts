@@ -1,8 +1,6 @@
 import type { WorkflowDefinition } from '../../domain/definition/workflow-definition.js';
-import type { RunChanges, RunEvent } from '../../domain/run/run-events.js';
+import type { RunChanges } from '../../domain/run/run-events.js';
 import type { Json, RunSnapshot } from '../../domain/run/run-snapshot.js';
-
-export const RUN_STORE = Symbol('RunStore');
 
 /** A message to publish, written to the outbox in the transaction that caused it. */
 export interface OutgoingMessage {
@@ -75,5 +73,3 @@ export interface RunStore {
   /** Ids of runs with a durable timer due at `now`, oldest first. */
   runsWithDueTimers(now: Date, limit: number): Promise<string[]>;
 }
-
-export type { RunEvent };

@@ -14,7 +14,7 @@ import type {
 } from './run-events.js';
 import type { RunError, RunSnapshot, TaskRunSnapshot } from './run-snapshot.js';
 import { cancelRun, retryRun, type CommandHost } from './run-commands.js';
-import { assertRunTransition, type RunStatus } from './run-status.js';
+import { assertRunTransition, isUnwinding, type RunStatus } from './run-status.js';
 import { runOutputOf, templateContextOf } from './run-templates.js';
 import { beginUnwinding, finish, unwind } from './run-unwinding.js';
 import type { RunHost } from './run-host.js';
@@ -176,7 +176,7 @@ export class WorkflowRun implements RunHost {
       }
       this.queueReadyTasks(ctx);
       if (this.state.tasks.every((t) => t.status === 'COMPLETED')) this.complete(ctx);
-    } else if (status === 'COMPENSATING' || status === 'CANCELLING') {
+    } else if (isUnwinding(status)) {
       unwind(this.host, ctx);
     }
   }

@@ -43,13 +43,6 @@ export async function claimOutbox(db: Db, minAgeMs: number, limit: number): Prom
   }));
 }
 
-export async function outboxBacklog(db: Db): Promise<{ count: number; oldestAgeMs: number }> {
-  const rows = await sql<{ count: string; age: number | null }>`select count(*) as count,
-    extract(epoch from now() - min(created_at)) * 1000 as age from outbox`.execute(db);
-  const row = rows.rows[0];
-  return { count: Number(row?.count ?? 0), oldestAgeMs: Number(row?.age ?? 0) };
-}
-
 export function toPublishItem(m: StoredOutgoingMessage): PublishItem {
   const headers = m.headers;
   return {
