@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { connect, type Channel, type ChannelModel, type GetMessage } from 'amqplib';
@@ -9,7 +8,6 @@ import { ConfirmPublisher } from '../../../src/infrastructure/messaging/confirm-
 import { consume, consumeBatch, type Delivery } from '../../../src/infrastructure/messaging/consumer.js';
 import { headerNames } from '../../../src/infrastructure/messaging/message-headers.js';
 import {
-  deadLetterExchangeName,
   deadQueueName,
   declareTopology,
   resultQueueName,
@@ -18,6 +16,7 @@ import {
   taskQueueName,
   tasksExchangeName,
 } from '../../../src/infrastructure/messaging/topology.js';
+import { waitFor, deleteTopology } from './support.js';
 
 const url = 'amqp://guest:guest@127.0.0.1:5672';
 const prefix = `sftest_${process.env.JEST_WORKER_ID ?? '0'}_${randomUUID().slice(0, 8)}`;
@@ -30,14 +29,6 @@ let connection: AmqpConnection;
 let publisher: ConfirmPublisher;
 let admin: ChannelModel;
 let adminChannel: Channel;
-
-async function waitFor(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 /** Drains the dead queue into `into`; the dead queue is shared, so match messages by id. */
 const deadLetters: GetMessage[] = [];
@@ -75,17 +66,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await publisher.close();
   await connection.close();
-  for (const type of taskTypes) await adminChannel.deleteQueue(taskQueueName(prefix, type));
-  for (let shard = 0; shard < shardCount; shard += 1)
-    await adminChannel.deleteQueue(resultQueueName(prefix, shard));
-  await adminChannel.deleteQueue(deadQueueName(prefix));
-  for (const exchange of [
-    tasksExchangeName(prefix),
-    resultsExchangeName(prefix),
-    deadLetterExchangeName(prefix),
-  ]) {
-    await adminChannel.deleteExchange(exchange);
-  }
+  await deleteTopology(adminChannel, prefix, taskTypes, shardCount);
   await admin.close();
 });
 

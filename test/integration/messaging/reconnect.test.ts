@@ -8,8 +8,6 @@ import { AmqpConnection } from '../../../src/infrastructure/messaging/amqp-conne
 import { ConfirmPublisher } from '../../../src/infrastructure/messaging/confirm-publisher.js';
 import { consume, consumeBatch } from '../../../src/infrastructure/messaging/consumer.js';
 import {
-  deadLetterExchangeName,
-  deadQueueName,
   declareTaskQueue,
   declareTopology,
   resultQueueName,
@@ -18,20 +16,13 @@ import {
   taskQueueName,
   tasksExchangeName,
 } from '../../../src/infrastructure/messaging/topology.js';
+import { waitFor, deleteTopology } from './support.js';
 
 const url = 'amqp://guest:guest@127.0.0.1:5672';
 const prefix = `sftest_${process.env.JEST_WORKER_ID ?? '0'}_${randomUUID().slice(0, 8)}`;
 const taskTypes = ['work', 'ephemeral'];
 const shardCount = 1;
 const quickBackoff = { initialMs: 20, maxMs: 200 };
-
-async function waitFor(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 let admin: ChannelModel;
 
@@ -41,17 +32,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   const channel = await admin.createChannel();
-  for (const type of taskTypes) await channel.deleteQueue(taskQueueName(prefix, type));
-  for (let shard = 0; shard < shardCount; shard += 1)
-    await channel.deleteQueue(resultQueueName(prefix, shard));
-  await channel.deleteQueue(deadQueueName(prefix));
-  for (const exchange of [
-    tasksExchangeName(prefix),
-    resultsExchangeName(prefix),
-    deadLetterExchangeName(prefix),
-  ]) {
-    await channel.deleteExchange(exchange);
-  }
+  await deleteTopology(channel, prefix, taskTypes, shardCount);
   await admin.close();
 });
 

@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { connect, type Channel, type ChannelModel } from 'amqplib';
 
 import {
-  deadLetterExchangeName,
   deadQueueName,
   declareTaskQueue,
   declareTopology,
@@ -17,6 +16,7 @@ import {
   taskQueueName,
   tasksExchangeName,
 } from '../../../src/infrastructure/messaging/topology.js';
+import { deleteTopology } from './support.js';
 
 const url = 'amqp://guest:guest@127.0.0.1:5672';
 const prefix = `sftest_${process.env.JEST_WORKER_ID ?? '0'}_${randomUUID().slice(0, 8)}`;
@@ -47,17 +47,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   const cleanup = await model.createChannel();
-  for (const type of [...taskTypes, 'gamma']) await cleanup.deleteQueue(taskQueueName(prefix, type));
-  for (let shard = 0; shard < shardCount; shard += 1)
-    await cleanup.deleteQueue(resultQueueName(prefix, shard));
-  await cleanup.deleteQueue(deadQueueName(prefix));
-  for (const exchange of [
-    tasksExchangeName(prefix),
-    resultsExchangeName(prefix),
-    deadLetterExchangeName(prefix),
-  ]) {
-    await cleanup.deleteExchange(exchange);
-  }
+  await deleteTopology(cleanup, prefix, [...taskTypes, 'gamma'], shardCount);
   await model.close();
 });
 
