@@ -1,4 +1,5 @@
 import type { Dispatch } from '../../domain/run/run-events.js';
+import { isRunId } from '../../domain/shared/run-id.js';
 import type { AttemptOutcome } from '../../domain/run/run-events.js';
 import type { ResultMessage, TaskMessage } from '../ports/messages.js';
 import type { MessageRouting } from '../ports/message-routing.js';
@@ -57,15 +58,13 @@ export function toOutcome(message: ResultMessage): AttemptOutcome {
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Structural check of an incoming result; anything else is poison for the dead-letter queue. */
 export function isResultMessage(value: unknown): value is ResultMessage {
   if (typeof value !== 'object' || value === null) return false;
   const m = value as Record<string, unknown>;
   const base =
     typeof m.runId === 'string' &&
-    UUID.test(m.runId) &&
+    isRunId(m.runId) &&
     typeof m.taskKey === 'string' &&
     (m.kind === 'task' || m.kind === 'compensation') &&
     Number.isInteger(m.attempt) &&

@@ -1,5 +1,6 @@
 import type { ChannelModel } from 'amqplib';
 import type { AmqpConnection } from '../messaging/amqp-connection.js';
+import { withChannel } from '../messaging/channels.js';
 import { declareTaskQueue } from '../messaging/topology.js';
 
 /**
@@ -36,11 +37,6 @@ export class TaskQueueDeclarer {
   }
 
   private async declare(model: ChannelModel, type: string): Promise<void> {
-    const channel = await model.createChannel();
-    try {
-      await declareTaskQueue(channel, this.prefix, type);
-    } finally {
-      await channel.close().catch(() => undefined);
-    }
+    await withChannel(model, (channel) => declareTaskQueue(channel, this.prefix, type));
   }
 }

@@ -14,6 +14,7 @@ import {
   eventRecord,
   RUN_COLUMNS,
   runRecord,
+  runUpdateRecord,
   taskRecord,
   toSnapshot,
   type RunRow,
@@ -91,7 +92,7 @@ export class MikroOrmRunStore implements RunStore {
     writes: readonly RunWrite[],
     outbox: readonly OutgoingMessage[],
   ): Promise<StoredOutgoingMessage[]> {
-    const runs = writes.map((w) => runRecord(w.snapshot, null, w.expectedVersion, true));
+    const runs = writes.map((w) => runUpdateRecord(w.snapshot, w.expectedVersion));
     const tasks = writes.flatMap((w) => {
       const changed = new Set(w.changes.changedTasks);
       return w.snapshot.tasks.filter((t) => changed.has(t.key)).map((t) => taskRecord(w.snapshot.id, t));

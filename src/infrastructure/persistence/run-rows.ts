@@ -115,29 +115,25 @@ function toTaskSnapshot(row: TaskRow): TaskRunSnapshot {
 export const toDate = (value: string | Date | null): Date | null =>
   value === null ? null : value instanceof Date ? value : new Date(value);
 
-/** A run as one JSON record for `jsonb_to_recordset` (dates as ISO strings). */
-export function runRecord(
-  run: RunSnapshot,
-  inline: WorkflowDefinition | null,
-  expectedVersion?: number,
-  /** An update sends only what can change, not the input or the definition. */
-  changingOnly = false,
-) {
-  if (changingOnly) {
-    return {
-      id: run.id,
-      status: run.status,
-      output: run.output,
-      error: run.error,
-      cancel_requested: run.cancelRequested,
-      cancel_reason: run.cancelReason,
-      last_seq: run.lastSeq,
-      version: run.version,
-      expected_version: expectedVersion ?? null,
-      started_at: run.startedAt?.toISOString() ?? null,
-      finished_at: run.finishedAt?.toISOString() ?? null,
-    };
-  }
+/** The columns an update may change: never the input or the definition. */
+export function runUpdateRecord(run: RunSnapshot, expectedVersion: number) {
+  return {
+    id: run.id,
+    status: run.status,
+    output: run.output,
+    error: run.error,
+    cancel_requested: run.cancelRequested,
+    cancel_reason: run.cancelReason,
+    last_seq: run.lastSeq,
+    version: run.version,
+    expected_version: expectedVersion,
+    started_at: run.startedAt?.toISOString() ?? null,
+    finished_at: run.finishedAt?.toISOString() ?? null,
+  };
+}
+
+/** A new run as one JSON record for `jsonb_to_recordset` (dates as ISO strings). */
+export function runRecord(run: RunSnapshot, inline: WorkflowDefinition | null) {
   return {
     id: run.id,
     definition_name: run.definitionRef.name,
@@ -154,7 +150,6 @@ export function runRecord(
     cancel_reason: run.cancelReason,
     last_seq: run.lastSeq,
     version: run.version,
-    expected_version: expectedVersion ?? null,
     created_at: run.createdAt.toISOString(),
     started_at: run.startedAt?.toISOString() ?? null,
     finished_at: run.finishedAt?.toISOString() ?? null,

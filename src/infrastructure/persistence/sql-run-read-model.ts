@@ -4,9 +4,8 @@ import type { RunListFilter, RunReadModel } from '../../application/ports/run-re
 import type { DefinitionRepository } from '../../application/ports/definition-repository.js';
 import type { RunEvent, RunEventType } from '../../domain/run/run-events.js';
 import type { RunSnapshot } from '../../domain/run/run-snapshot.js';
+import { isRunId } from '../../domain/shared/run-id.js';
 import { RUN_COLUMNS, toDate, toSnapshot, type RunRow, type TaskRow } from './run-rows.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Reads of runs and events straight from rows (no aggregate, no unit of work). */
 export class SqlRunReadModel implements RunReadModel {
@@ -20,7 +19,7 @@ export class SqlRunReadModel implements RunReadModel {
   }
 
   async getRun(id: string) {
-    if (!UUID.test(id)) return null;
+    if (!isRunId(id)) return null;
     const db = this.db();
     const runs = await sql<RunRow>`select ${sql.raw(RUN_COLUMNS)} from runs where id = ${id}::uuid`.execute(
       db,
@@ -37,7 +36,7 @@ export class SqlRunReadModel implements RunReadModel {
   }
 
   async runExists(id: string): Promise<boolean> {
-    if (!UUID.test(id)) return false;
+    if (!isRunId(id)) return false;
     const rows = await sql`select 1 from runs where id = ${id}::uuid`.execute(this.db());
     return rows.rows.length > 0;
   }
@@ -67,7 +66,7 @@ export class SqlRunReadModel implements RunReadModel {
   }
 
   async events(runId: string, after: number, limit: number): Promise<RunEvent[]> {
-    if (!UUID.test(runId)) return [];
+    if (!isRunId(runId)) return [];
     const rows = await sql<{
       seq: number;
       type: string;
@@ -96,7 +95,7 @@ function decodeCursor(cursor: string | undefined): { createdAt: string; id: stri
   if (!cursor) return null;
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string, string];
-    if (typeof createdAt === 'string' && !Number.isNaN(Date.parse(createdAt)) && UUID.test(id))
+    if (typeof createdAt === 'string' && !Number.isNaN(Date.parse(createdAt)) && isRunId(id))
       return { createdAt, id };
   } catch {
     // fall through: an unreadable cursor starts from the top

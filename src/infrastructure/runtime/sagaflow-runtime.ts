@@ -10,6 +10,7 @@ import { AmqpConnection } from '../messaging/amqp-connection.js';
 import { ConfirmPublisher } from '../messaging/confirm-publisher.js';
 import type { MessagingLogger } from '../messaging/logger.js';
 import { declareDeadLetter, declareResultShards, tasksExchangeName } from '../messaging/topology.js';
+import { withChannel } from '../messaging/channels.js';
 import { createMessageRouting } from '../messaging/message-routing.js';
 import { AmqpOutboxPublisher } from '../outbox/amqp-outbox-publisher.js';
 import { TaskQueueDeclarer } from '../outbox/task-queues.js';
@@ -79,16 +80,13 @@ export class SagaflowRuntime {
     if (config.migrate) await migrate(orm, config.databaseUrl);
     else await waitForSchema(orm);
     const runtime = new SagaflowRuntime(config, orm, logger);
-    runtime.amqp.addSetup(async (model) => {
-      const channel = await model.createChannel();
-      try {
+    runtime.amqp.addSetup((model) =>
+      withChannel(model, async (channel) => {
         await declareDeadLetter(channel, config.amqpPrefix);
         await declareResultShards(channel, config.amqpPrefix, config.shardCount);
         await channel.assertExchange(tasksExchangeName(config.amqpPrefix), 'direct', { durable: true });
-      } finally {
-        await channel.close().catch(() => undefined);
-      }
-    });
+      }),
+    );
     runtime.amqp.start();
     await runtime.publisher.start();
     return runtime;

@@ -1,5 +1,6 @@
 import type { TaskMessage, ResultMessage } from '../../application/ports/messages.js';
 import { consume, type QueueConsumer } from '../../infrastructure/messaging/consumer.js';
+import { withChannel } from '../../infrastructure/messaging/channels.js';
 import { declareTaskQueue, taskQueueName } from '../../infrastructure/messaging/topology.js';
 import type { SagaflowRuntime } from '../../infrastructure/runtime/sagaflow-runtime.js';
 import { createDefaultRegistry, type HandlerRegistry } from '../worker/handler-registry.js';
@@ -31,12 +32,7 @@ export class WorkerRole {
     for (const type of this.registry.types()) {
       // The queue must exist before the consumer subscribes, on every (re)connect.
       await this.runtime.amqp.addSetup(async (model) => {
-        const channel = await model.createChannel();
-        try {
-          await declareTaskQueue(channel, prefix, type);
-        } finally {
-          await channel.close().catch(() => undefined);
-        }
+        await withChannel(model, (channel) => declareTaskQueue(channel, prefix, type));
       }).ready;
       const consumer = consume<TaskMessage>(
         this.runtime.amqp,
