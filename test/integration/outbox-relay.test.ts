@@ -49,7 +49,7 @@ describe('outbox relay as the only publisher', () => {
     const id = await startRun(app!, { definition: 'relayed' });
     await waitForStatus(app!, id);
     const db = app!.runtime.db();
-    await sql`insert into outbox (exchange, routing_key, message_id, headers, body, priority)
+    await sql`insert into outbox (exchange, routing_key, message_id, meta, body, priority)
       values (${`${config.amqpPrefix}.tasks`}, 'noop', 'orphan', '{}'::jsonb, '{"orphan":true}'::jsonb, null)`.execute(
       db,
     );

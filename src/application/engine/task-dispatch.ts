@@ -23,13 +23,7 @@ export function dispatchMessage(runId: string, d: Dispatch, routing: MessageRout
     exchange: routing.taskExchange,
     routingKey: d.type,
     messageId: `${runId}:${d.taskKey}:${d.kind}:${d.attempt}`,
-    headers: {
-      'x-run-id': runId,
-      'x-task-key': d.taskKey,
-      'x-attempt': d.attempt,
-      'x-kind': d.kind,
-      'x-idempotency-key': d.idempotencyKey,
-    },
+    meta: { runId, taskKey: d.taskKey, attempt: d.attempt, kind: d.kind, idempotencyKey: d.idempotencyKey },
     body: body as unknown as OutgoingMessage['body'],
     priority: d.priority,
   };

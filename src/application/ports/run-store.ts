@@ -1,13 +1,23 @@
 import type { WorkflowDefinition } from '../../domain/definition/workflow-definition.js';
 import type { RunChanges } from '../../domain/run/run-events.js';
+import type { ExecutionKind } from './messages.js';
 import type { Json, RunSnapshot } from '../../domain/run/run-snapshot.js';
+
+export interface MessageMeta {
+  runId: string;
+  taskKey: string;
+  attempt: number;
+  kind: ExecutionKind;
+  idempotencyKey: string;
+}
 
 /** A message to publish, written to the outbox in the transaction that caused it. */
 export interface OutgoingMessage {
   exchange: string;
   routingKey: string;
   messageId: string;
-  headers: Record<string, string | number>;
+  /** What the message is about; the messaging adapter turns it into AMQP headers (SPEC §6). */
+  meta: MessageMeta;
   body: Json;
   priority: number | null;
 }

@@ -12,7 +12,7 @@ interface OutboxRow {
   exchange: string;
   routing_key: string;
   message_id: string;
-  headers: Record<string, string | number>;
+  meta: StoredOutgoingMessage['meta'];
   body: StoredOutgoingMessage['body'];
   priority: number | null;
 }
@@ -29,7 +29,7 @@ export async function notifyRelay(db: Db): Promise<void> {
 /** Claims unsent rows older than `minAgeMs` for this transaction; other relays skip them. */
 export async function claimOutbox(db: Db, minAgeMs: number, limit: number): Promise<StoredOutgoingMessage[]> {
   const rows =
-    await sql<OutboxRow>`select id, exchange, routing_key, message_id, headers, body, priority from outbox
+    await sql<OutboxRow>`select id, exchange, routing_key, message_id, meta, body, priority from outbox
     where created_at <= now() - make_interval(secs => ${minAgeMs / 1000})
     order by id limit ${limit} for update skip locked`.execute(db);
   return rows.rows.map((r) => ({
@@ -37,22 +37,22 @@ export async function claimOutbox(db: Db, minAgeMs: number, limit: number): Prom
     exchange: r.exchange,
     routingKey: r.routing_key,
     messageId: r.message_id,
-    headers: r.headers,
+    meta: r.meta,
     body: r.body,
     priority: r.priority,
   }));
 }
 
+/** The publisher turns the row's meta into the AMQP headers of SPEC §6 (message-headers.ts). */
 export function toPublishItem(m: StoredOutgoingMessage): PublishItem {
-  const headers = m.headers;
   return {
     exchange: m.exchange,
     routingKey: m.routingKey,
     body: m.body as object,
     options: {
+      ...m.meta,
       messageId: m.messageId,
       ...(m.priority !== null ? { priority: m.priority } : {}),
-      headers,
     },
   };
 }

@@ -125,7 +125,7 @@ function outboxRecord(m: OutgoingMessage) {
     exchange: m.exchange,
     routing_key: m.routingKey,
     message_id: m.messageId,
-    headers: m.headers,
+    meta: m.meta,
     body: m.body,
     priority: m.priority,
   };

@@ -76,7 +76,7 @@ export class Migration20261122000000Initial extends Migration {
         exchange text not null,
         routing_key text not null,
         message_id text not null,
-        headers jsonb not null,
+        meta jsonb not null,
         body jsonb not null,
         priority smallint,
         created_at timestamptz not null default now()

@@ -14,14 +14,14 @@ const TASK_COLUMNS = `run_id uuid, key text, idx int, status text, attempt int, 
 const EVENT_COLUMNS =
   'run_id uuid, seq int, type text, task_key text, attempt int, at timestamptz, data jsonb';
 const OUTBOX_COLUMNS =
-  'exchange text, routing_key text, message_id text, headers jsonb, body jsonb, priority smallint';
+  'exchange text, routing_key text, message_id text, meta jsonb, body jsonb, priority smallint';
 
 const WRITE_REST = `
   insert into run_events (run_id, seq, type, task_key, attempt, at, data)
     select run_id, seq, type, task_key, attempt, at, data from jsonb_to_recordset(p_events) as x(${EVENT_COLUMNS});
   return query
-    insert into outbox (exchange, routing_key, message_id, headers, body, priority)
-      select exchange, routing_key, message_id, headers, body, priority
+    insert into outbox (exchange, routing_key, message_id, meta, body, priority)
+      select exchange, routing_key, message_id, meta, body, priority
       from jsonb_to_recordset(p_outbox) as x(${OUTBOX_COLUMNS})
     returning outbox.id, outbox.message_id;`;
 
