@@ -16,7 +16,7 @@ import {
   taskQueueName,
   tasksExchangeName,
 } from '../../../src/infrastructure/messaging/topology.js';
-import { deleteTopology } from './support.js';
+import { deleteTopology } from '../support/amqp.js';
 
 const url = 'amqp://guest:guest@127.0.0.1:5672';
 const prefix = `sftest_${process.env.JEST_WORKER_ID ?? '0'}_${randomUUID().slice(0, 8)}`;

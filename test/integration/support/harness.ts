@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { deleteTopology } from './amqp.js';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { createApp, type SagaflowApp } from '../../../src/app/create-app.js';
 import type { AppConfig, Role } from '../../../src/infrastructure/config/app-config.js';
@@ -43,37 +44,24 @@ export async function dropDatabase(databaseUrl: string): Promise<void> {
   }
 }
 
-/** Deletes every queue and exchange with this prefix through a throwaway channel. */
-export async function deleteAmqpTopology(
-  prefix: string,
-  queues: string[],
-  exchanges: string[],
-): Promise<void> {
-  const amqp = await import('amqplib');
-  const connection = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
-  try {
-    const channel = await connection.createChannel();
-    for (const q of queues) await channel.deleteQueue(`${prefix}.${q}`);
-    for (const e of exchanges) await channel.deleteExchange(`${prefix}.${e}`);
-    await channel.close();
-  } finally {
-    await connection.close();
-  }
-}
-
 export async function cleanup(
   app: SagaflowApp | null,
   config: Partial<AppConfig>,
   taskTypes: string[],
 ): Promise<void> {
   await app?.close();
-  const prefix = config.amqpPrefix!;
-  const shards = Array.from({ length: config.shardCount ?? 8 }, (_, i) => `results.${i}`);
-  await deleteAmqpTopology(
-    prefix,
-    ['dead', ...shards, ...taskTypes.map((t) => `tasks.${t}`)],
-    ['tasks', 'results', 'dlx'],
-  );
+  const amqp = await import('amqplib');
+  const connection = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
+  try {
+    await deleteTopology(
+      await connection.createChannel(),
+      config.amqpPrefix!,
+      taskTypes,
+      config.shardCount ?? 8,
+    );
+  } finally {
+    await connection.close();
+  }
   await dropDatabase(config.databaseUrl!);
 }
 
