@@ -41,15 +41,19 @@ export class StartRunHandler implements ICommandHandler<StartRunCommand, { run: 
 
   private async start(request: StartRequest, resolved: ResolvedDefinition) {
     const { definition, ref, checkLatest } = resolved;
-    const requestHash = createHash('sha256')
-      .update(
-        canonicalJson({
-          definition: ref.inline ? definition : ref,
-          input: request.input,
-          priority: request.priority,
-        }),
-      )
-      .digest('hex');
+    // Only a run with an idempotency key is ever compared with a later request.
+    const requestHash =
+      request.idempotencyKey === null
+        ? null
+        : createHash('sha256')
+            .update(
+              canonicalJson({
+                definition: ref.inline ? definition : ref,
+                input: request.input,
+                priority: request.priority,
+              }),
+            )
+            .digest('hex');
     const result = await this.orchestrator.startRun({
       definition,
       checkLatest,
