@@ -53,6 +53,8 @@ export function runSummaryView(run: Omit<RunSnapshot, 'tasks'>) {
   };
 }
 
+export type RunEventView = ReturnType<typeof eventView>;
+
 export function eventView(event: RunEvent) {
   return {
     seq: event.seq,

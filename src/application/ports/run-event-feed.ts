@@ -1,0 +1,40 @@
+import type { RunEventView } from '../queries/run-view.js';
+
+export const RUN_EVENT_FEED = Symbol('RunEventFeed');
+
+/** A run event as it reaches a subscriber: the event and the run it belongs to. */
+export interface FeedItem {
+  runId: string;
+  /** Name of the run's definition (registered or inline). */
+  definition: string;
+  event: RunEventView;
+}
+
+/**
+ * Receives feed items synchronously, in `seq` order per run; it must not block. `close` is
+ * called once if the feed gives up on the subscription (for example, the service stops).
+ */
+export interface FeedSink {
+  next(item: FeedItem): void;
+  close?(reason: Error | null): void;
+}
+
+export interface FeedSubscription {
+  unsubscribe(): void;
+}
+
+/**
+ * Committed run events for live watchers (SPEC §5), whichever process committed them.
+ * Implemented in infrastructure (Redis pub/sub fed after commit; history from the read side).
+ */
+export interface RunEventFeed {
+  /**
+   * Events of one run with `seq > after`: history first, then live, with no gap and no
+   * duplicate across the switch. `after: null` means live only, from the run's current
+   * last event. Rejects with `NotFoundError` for an unknown or malformed run id. The returned
+   * promise settles once the subscription is live (history may still be arriving).
+   */
+  subscribeRun(runId: string, after: number | null, sink: FeedSink): Promise<FeedSubscription>;
+  /** Live events (no replay) of every run whose definition has this name. */
+  subscribeDefinition(name: string, sink: FeedSink): Promise<FeedSubscription>;
+}
