@@ -16,6 +16,7 @@ import { SagaflowRuntime } from '../infrastructure/runtime/sagaflow-runtime.js';
 import { APP_OPTIONS, type CreateAppOptions } from './app-options.js';
 import { RolesService } from './roles.service.js';
 import { READINESS_PROBES, type ReadinessProbe } from '../interfaces/http/http-app.js';
+import { UpgradeRoutes } from '../interfaces/realtime/upgrade-routes.js';
 
 const HANDLERS = [
   RegisterDefinitionHandler,
@@ -52,6 +53,7 @@ export class AppModule {
         { provide: RUN_READ_MODEL, useValue: runtime.reads },
         { provide: APP_OPTIONS, useValue: options },
         RolesService,
+        UpgradeRoutes,
         {
           provide: READINESS_PROBES,
           inject: [SagaflowRuntime, RolesService],
@@ -64,6 +66,7 @@ export class AppModule {
       ],
       exports: [
         SagaflowRuntime,
+        UpgradeRoutes,
         RolesService,
         READINESS_PROBES,
         RunOrchestrator,
