@@ -1,5 +1,11 @@
 #!/usr/bin/env node
-import { createApp } from './app/create-app.js';
+import { startTracing } from './infrastructure/telemetry/start-tracing.js';
+
+// Tracing first: the instrumentations patch pg, amqplib, ioredis and node:http as they are first
+// loaded, so the application is imported only once the SDK runs (it is not loaded at all when
+// tracing is off: no OTEL_EXPORTER_OTLP_ENDPOINT).
+await startTracing();
+const { createApp } = await import('./app/create-app.js');
 
 /** One entry point; SAGAFLOW_ROLES picks what this process does (SPEC §1). */
 const sagaflow = await createApp();

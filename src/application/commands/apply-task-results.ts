@@ -2,17 +2,23 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { RunOrchestrator } from '../engine/run-orchestrator.js';
 import type { ResultMessage } from '../ports/messages.js';
 
-/** A batch of worker results from one shard, applied in order in one transaction. */
+/**
+ * A batch of worker results from one shard, applied in order in one transaction;
+ * `traceparents[i]` is the trace context the i-th result's message carried (tracing on only).
+ */
 export class ApplyTaskResultsCommand {
-  constructor(readonly results: readonly ResultMessage[]) {}
+  constructor(
+    readonly results: readonly ResultMessage[],
+    readonly traceparents?: readonly (string | undefined)[],
+  ) {}
 }
 
 @CommandHandler(ApplyTaskResultsCommand)
 export class ApplyTaskResultsHandler implements ICommandHandler<ApplyTaskResultsCommand, void> {
   constructor(private readonly orchestrator: RunOrchestrator) {}
 
-  async execute({ results }: ApplyTaskResultsCommand): Promise<void> {
-    await this.orchestrator.applyResults(results);
+  async execute({ results, traceparents }: ApplyTaskResultsCommand): Promise<void> {
+    await this.orchestrator.applyResults(results, traceparents);
   }
 }
 

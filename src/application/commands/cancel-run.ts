@@ -29,7 +29,11 @@ export class CancelRunHandler implements ICommandHandler<CancelRunCommand, RunVi
         reason = body.reason;
       }
     }
-    const { run, definition } = await this.orchestrator.command(runId, (r, ctx) => r.cancel(reason, ctx));
+    const { run, definition } = await this.orchestrator.command(
+      runId,
+      (r, ctx) => r.cancel(reason, ctx),
+      'run.cancel',
+    );
     return runView(run, definition);
   }
 }

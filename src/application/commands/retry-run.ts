@@ -11,7 +11,7 @@ export class RetryRunHandler implements ICommandHandler<RetryRunCommand, RunView
   constructor(private readonly orchestrator: RunOrchestrator) {}
 
   async execute({ runId }: RetryRunCommand): Promise<RunView> {
-    const { run, definition } = await this.orchestrator.command(runId, (r, ctx) => r.retry(ctx));
+    const { run, definition } = await this.orchestrator.command(runId, (r, ctx) => r.retry(ctx), 'run.retry');
     return runView(run, definition);
   }
 }

@@ -5,6 +5,8 @@ import { isFinalRunStatus } from '../../domain/run/run-status.js';
 export interface CachedRun {
   snapshot: RunSnapshot;
   definition: WorkflowDefinition;
+  /** The run's stored trace context (see RunStore's LoadedRun). */
+  traceParent: string | null;
 }
 
 /**
@@ -28,10 +30,10 @@ export class RunCache {
   }
 
   /** Keeps a committed snapshot; a finished run will see no more results, so it is dropped. */
-  put(snapshot: RunSnapshot, definition: WorkflowDefinition): void {
+  put(snapshot: RunSnapshot, definition: WorkflowDefinition, traceParent: string | null): void {
     this.entries.delete(snapshot.id);
     if (isFinalRunStatus(snapshot.status)) return;
-    this.entries.set(snapshot.id, { snapshot, definition });
+    this.entries.set(snapshot.id, { snapshot, definition, traceParent });
     if (this.entries.size > this.capacity) {
       const oldest = this.entries.keys().next();
       if (!oldest.done) this.entries.delete(oldest.value);

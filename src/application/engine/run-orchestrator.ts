@@ -7,18 +7,25 @@ import { NotFoundError } from '../errors.js';
 import type { CommittedOutboxPublisher, MessageRouting } from '../ports/message-routing.js';
 import type { ResultMessage } from '../ports/messages.js';
 import {
+  inSpan,
+  traceAttributes as attr,
+  untraced,
+  type RunTracing,
+  type TraceSpan,
+} from '../ports/run-tracing.js';
+import {
   ConcurrencyError,
   DuplicateIdempotencyKeyError,
-  type LoadedRun,
   type NewRunWrite,
   type RunStore,
   type RunWrite,
   type StoredOutgoingMessage,
 } from '../ports/run-store.js';
+import { DecisionTrace } from './decision-trace.js';
 import { dispatchMessage, toOutcome } from './task-dispatch.js';
 import type { DefinitionCatalog } from './definition-catalog.js';
 import { GroupCommit } from './group-commit.js';
-import { RunCache } from './run-cache.js';
+import { RunLoader } from './run-loader.js';
 import { TimerScheduler } from './timer-scheduler.js';
 
 export interface StartRunSpec {
@@ -40,6 +47,13 @@ export interface Committed {
 
 const MAX_CONFLICT_RETRIES = 10;
 
+/** A decision on loaded runs; returns the runs to decide on again from fresh state, if any. */
+type Act = (
+  runs: Map<string, WorkflowRun>,
+  ctx: DecisionContext,
+  cached: ReadonlySet<string>,
+) => Set<string> | void;
+
 export type CommittedListener = (committed: Committed) => void | Promise<void>;
 
 /**
@@ -48,7 +62,7 @@ export type CommittedListener = (committed: Committed) => void | Promise<void>;
  * commit it hands the outbox rows to the inline publisher and arms near timers.
  */
 export class RunOrchestrator {
-  private readonly runs = new RunCache();
+  private readonly runs = new RunLoader(this.store, this.definitions);
   /** Run starts arriving together are inserted together (see GroupCommit). */
   private readonly starts = new GroupCommit<NewRunWrite, StoredOutgoingMessage[]>((items) =>
     this.store.insertRuns(items).then((stored) => {
@@ -65,6 +79,7 @@ export class RunOrchestrator {
     private readonly routing: MessageRouting,
     private readonly publisher: CommittedOutboxPublisher,
     onError: (error: unknown) => void,
+    private readonly tracing: RunTracing = untraced,
   ) {
     this.timers = new TimerScheduler((runId) => this.fireRunTimers(runId), onError);
   }
@@ -85,6 +100,24 @@ export class RunOrchestrator {
 
   /** Creates and starts a run; with an idempotency key already used, returns that run instead. */
   async startRun(spec: StartRunSpec): Promise<{ run: RunSnapshot; created: boolean }> {
+    if (!this.tracing.enabled) return this.start(spec, null);
+    // The run's trace is the request's: `run.start` hangs under the span active now (the API's).
+    const span = this.tracing.startSpan('run.start', {
+      parent: { active: true },
+      attributes: { 'sagaflow.definition': spec.definitionRef.name },
+    });
+    return inSpan(
+      span,
+      () => this.start(spec, span),
+      ({ run, created }) => span.setAttributes({ [attr.runId]: run.id, 'sagaflow.created': created }),
+    );
+  }
+
+  private async start(
+    spec: StartRunSpec,
+    span: TraceSpan | null,
+  ): Promise<{ run: RunSnapshot; created: boolean }> {
+    const traceParent = span?.traceparent;
     for (let attempt = 0; ; attempt++) {
       if (spec.idempotencyKey !== null) {
         const existing = await this.store.findRunByIdempotencyKey(spec.idempotencyKey);
@@ -95,7 +128,7 @@ export class RunOrchestrator {
       const changes = run.pullChanges();
       run.markSaved(1);
       const snapshot = run.snapshot();
-      const messages = changes.dispatches.map((d) => dispatchMessage(run.id, d, this.routing));
+      const messages = changes.dispatches.map((d) => dispatchMessage(run.id, d, this.routing, traceParent));
       try {
         const inline = spec.definitionRef.inline ? spec.definition : null;
         const outbox = await this.starts.submit({
@@ -104,8 +137,9 @@ export class RunOrchestrator {
           changes,
           outbox: messages,
           checkLatest,
+          traceParent: traceParent ?? null,
         });
-        this.runs.put(snapshot, spec.definition);
+        this.runs.put(snapshot, spec.definition, traceParent ?? null);
         await this.afterCommit({ writes: [{ snapshot, expectedVersion: 0, changes }], outbox });
         return { run: snapshot, created: true };
       } catch (error) {
@@ -115,21 +149,30 @@ export class RunOrchestrator {
     }
   }
 
-  /** Applies a batch of worker results, in order, in one atomic write. */
-  async applyResults(messages: readonly ResultMessage[]): Promise<void> {
+  /**
+   * Applies a batch of worker results, in order, in one atomic write. `traceparents[i]` is the
+   * trace context the i-th result's message carried (tracing on only).
+   */
+  async applyResults(
+    messages: readonly ResultMessage[],
+    traceparents?: readonly (string | undefined)[],
+  ): Promise<void> {
     if (messages.length === 0) return;
     const ids = [...new Set(messages.map((m) => m.runId))];
-    await this.decide(ids, (runs, ctx, cached) => {
+    const trace = DecisionTrace.forBatch(this.tracing, messages.length, ids.length);
+    await this.decide(ids, trace, (runs, ctx, cached) => {
       // A result the run ignores is normally a duplicate or a late one; but if the run came from
       // the cache, its state may be older than the attempt the result is for (another process
       // moved the run on), and ignoring would lose the result: decide again from the database.
       const doubtful = new Set<string>();
-      for (const message of messages) {
+      messages.forEach((message, i) => {
         const run = runs.get(message.runId);
-        if (run && !run.applyOutcome(toOutcome(message), ctx) && cached.has(message.runId)) {
-          doubtful.add(message.runId);
-        }
-      }
+        if (!run) return;
+        const span = trace?.result(run, message, i, traceparents?.[i]);
+        const applied = run.applyOutcome(toOutcome(message), ctx);
+        span?.setAttributes({ 'sagaflow.applied': applied });
+        if (!applied && cached.has(message.runId)) doubtful.add(message.runId);
+      });
       return doubtful;
     });
   }
@@ -140,27 +183,39 @@ export class RunOrchestrator {
     if (ids.length === 0) return 0;
     // The database says these are due: decide on its state, not on a possibly older cached one.
     this.runs.forget(ids);
-    await this.decide(ids, (runs, ctx) => {
-      for (const run of runs.values()) run.fireDueTimers(ctx);
-    });
+    await this.fireTimers(ids, 'sweep');
     return ids.length;
   }
 
   async fireRunTimers(runId: string): Promise<void> {
-    await this.decide([runId], (runs, ctx) => {
-      runs.get(runId)?.fireDueTimers(ctx);
+    await this.fireTimers([runId], 'alarm');
+  }
+
+  private async fireTimers(ids: string[], source: 'alarm' | 'sweep'): Promise<void> {
+    const trace = DecisionTrace.start(this.tracing);
+    await this.decide(ids, trace, (runs, ctx) => {
+      for (const run of runs.values()) {
+        const from = run.pendingDispatchCount;
+        if (run.fireDueTimers(ctx)) trace?.timer(run, from, source);
+      }
     });
   }
 
-  /** Runs an operator command (cancel, retry) against one run; returns the run as committed. */
+  /**
+   * Runs an operator command (cancel, retry) against one run; returns the run as committed.
+   * `name` is its span in the run's trace (`run.cancel`, `run.retry`).
+   */
   async command(
     runId: string,
     act: (run: WorkflowRun, ctx: DecisionContext) => void,
+    name = 'run.command',
   ): Promise<{ run: RunSnapshot; definition: WorkflowDefinition }> {
     let result: { run: RunSnapshot; definition: WorkflowDefinition } | null = null;
-    const { published } = await this.decide([runId], (runs, ctx) => {
+    const trace = DecisionTrace.start(this.tracing);
+    const { published } = await this.decide([runId], trace, (runs, ctx) => {
       const run = runs.get(runId);
       if (!run) throw new NotFoundError(`run ${runId} not found`);
+      trace?.command(run, name);
       act(run, ctx);
       result = { run: run.snapshot(), definition: run.definition };
     });
@@ -170,18 +225,25 @@ export class RunOrchestrator {
 
   /**
    * Load, decide, save; on a version conflict, all over again with fresh state. Resolves once
-   * committed, with what the committed listeners are doing about it.
+   * committed, with what the committed listeners are doing about it. `trace` (tracing on) holds
+   * the decision's spans, ended once it committed or failed.
    */
-  private async decide(
+  private decide(
     ids: string[],
-    act: (
-      runs: Map<string, WorkflowRun>,
-      ctx: DecisionContext,
-      cached: ReadonlySet<string>,
-    ) => Set<string> | void,
+    trace: DecisionTrace | null,
+    act: Act,
+  ): Promise<{ published: Promise<void> }> {
+    return trace ? trace.around(() => this.decideNow(ids, trace, act)) : this.decideNow(ids, null, act);
+  }
+
+  private async decideNow(
+    ids: string[],
+    trace: DecisionTrace | null,
+    act: Act,
   ): Promise<{ published: Promise<void> }> {
     for (let attempt = 1; ; attempt++) {
-      const { runs, cached } = await this.load(ids);
+      const { runs, cached, traceParents } = await this.runs.load(ids);
+      trace?.begin(traceParents);
       const doubtful = act(runs, context(), cached);
       if (doubtful && doubtful.size > 0) {
         // Throw this decision away and take it again on fresh state (nothing was written).
@@ -198,11 +260,15 @@ export class RunOrchestrator {
       }
       if (writes.length === 0) return { published: Promise.resolve() };
       const messages = writes.flatMap((w) =>
-        w.changes.dispatches.map((d) => dispatchMessage(w.snapshot.id, d, this.routing)),
+        w.changes.dispatches.map((d, i) =>
+          dispatchMessage(w.snapshot.id, d, this.routing, trace?.parentOf(w.snapshot.id, i)),
+        ),
       );
       try {
         const outbox = await this.store.saveRuns(writes, messages);
-        for (const w of writes) this.runs.put(w.snapshot, runs.get(w.snapshot.id)!.definition);
+        for (const { snapshot: s } of writes) {
+          this.runs.put(s, runs.get(s.id)!.definition, traceParents.get(s.id) ?? null);
+        }
         return { published: this.afterCommit({ writes, outbox }) };
       } catch (error) {
         // Cached or loaded, some run moved under us: read them all again.
@@ -210,38 +276,6 @@ export class RunOrchestrator {
         if (!(error instanceof ConcurrencyError) || attempt >= MAX_CONFLICT_RETRIES) throw error;
       }
     }
-  }
-
-  /** Hot runs from the cache, the rest from the store; says which came from the cache. */
-  private async load(
-    ids: readonly string[],
-  ): Promise<{ runs: Map<string, WorkflowRun>; cached: Set<string> }> {
-    const runs = new Map<string, WorkflowRun>();
-    const cached = new Set<string>();
-    const missing: string[] = [];
-    for (const id of ids) {
-      const entry = this.runs.get(id);
-      if (entry) {
-        runs.set(id, WorkflowRun.restore(entry.snapshot, entry.definition));
-        cached.add(id);
-      } else missing.push(id);
-    }
-    for (const loaded of await this.store.loadRuns(missing)) {
-      runs.set(loaded.snapshot.id, await this.restore(loaded));
-    }
-    return { runs, cached };
-  }
-
-  private async restore(loaded: LoadedRun): Promise<WorkflowRun> {
-    const ref = loaded.snapshot.definitionRef;
-    const definition = loaded.inlineDefinition ?? (await this.registeredDefinition(ref.name, ref.version!));
-    return WorkflowRun.restore(loaded.snapshot, definition);
-  }
-
-  private async registeredDefinition(name: string, version: number): Promise<WorkflowDefinition> {
-    const definition = await this.definitions.version(name, version);
-    if (!definition) throw new Error(`definition ${name}@${version} of a stored run is missing`);
-    return definition;
   }
 
   private afterCommit(committed: Committed): Promise<void> {

@@ -3,10 +3,18 @@ import { isRunId } from '../../domain/shared/run-id.js';
 import type { AttemptOutcome } from '../../domain/run/run-events.js';
 import type { ResultMessage, TaskMessage } from '../ports/messages.js';
 import type { MessageRouting } from '../ports/message-routing.js';
-import type { OutgoingMessage } from '../ports/run-store.js';
+import type { MessageMeta, OutgoingMessage } from '../ports/run-store.js';
 
-/** The outbox row that sends one decided attempt to the workers of its type. */
-export function dispatchMessage(runId: string, d: Dispatch, routing: MessageRouting): OutgoingMessage {
+/**
+ * The outbox row that sends one decided attempt to the workers of its type; `traceparent` is the
+ * span of the decision that queued it, when tracing is on.
+ */
+export function dispatchMessage(
+  runId: string,
+  d: Dispatch,
+  routing: MessageRouting,
+  traceparent?: string,
+): OutgoingMessage {
   const body: TaskMessage = {
     runId,
     taskKey: d.taskKey,
@@ -19,11 +27,19 @@ export function dispatchMessage(runId: string, d: Dispatch, routing: MessageRout
     priority: d.priority,
     queuedAt: d.queuedAt.toISOString(),
   };
+  const meta: MessageMeta = {
+    runId,
+    taskKey: d.taskKey,
+    attempt: d.attempt,
+    kind: d.kind,
+    idempotencyKey: d.idempotencyKey,
+  };
+  if (traceparent !== undefined) meta.traceparent = traceparent;
   return {
     exchange: routing.taskExchange,
     routingKey: d.type,
     messageId: `${runId}:${d.taskKey}:${d.kind}:${d.attempt}`,
-    meta: { runId, taskKey: d.taskKey, attempt: d.attempt, kind: d.kind, idempotencyKey: d.idempotencyKey },
+    meta,
     body: body as unknown as OutgoingMessage['body'],
     priority: d.priority,
   };

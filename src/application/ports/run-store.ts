@@ -9,6 +9,8 @@ export interface MessageMeta {
   attempt: number;
   kind: ExecutionKind;
   idempotencyKey: string;
+  /** W3C traceparent of the decision that queued the message, when tracing is on (docs/tracing.md). */
+  traceparent?: string;
 }
 
 /** A message to publish, written to the outbox in the transaction that caused it. */
@@ -39,12 +41,16 @@ export interface NewRunWrite {
   changes: RunChanges;
   outbox: readonly OutgoingMessage[];
   checkLatest: boolean;
+  /** The run's trace context (the span that started it), stored with the run; null untraced. */
+  traceParent: string | null;
 }
 
 export interface LoadedRun {
   snapshot: RunSnapshot;
   /** Set for inline runs; registered runs name their definition in `snapshot.definitionRef`. */
   inlineDefinition: WorkflowDefinition | null;
+  /** The run's stored trace context, for decisions no message carries one to (timers, commands). */
+  traceParent: string | null;
 }
 
 /** Thrown when a run changed under a writer (optimistic lock): reload and decide again. */

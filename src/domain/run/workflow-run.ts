@@ -98,6 +98,14 @@ export class WorkflowRun implements RunHost {
     return changes;
   }
 
+  /**
+   * Dispatches recorded since the last pull. Read before and after applying an input, it tells
+   * which dispatches that input caused (the application attributes them to its trace span).
+   */
+  get pendingDispatchCount(): number {
+    return this.dispatches.length;
+  }
+
   /** Marks the current state as saved under `version`. */
   markSaved(version: number): void {
     this.state.version = version;

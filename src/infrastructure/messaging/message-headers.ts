@@ -34,3 +34,9 @@ export function metaToHeaders(meta: MessageMeta): Record<string, HeaderValue> {
   if (meta.traceparent !== undefined) headers[headerNames.traceparent] = meta.traceparent;
   return headers;
 }
+
+/** The `traceparent` a received message carries, if any (tracing on only). */
+export function traceparentHeader(headers: Readonly<Record<string, unknown>>): string | undefined {
+  const value = headers[headerNames.traceparent];
+  return typeof value === 'string' ? value : undefined;
+}

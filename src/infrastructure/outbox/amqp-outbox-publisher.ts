@@ -1,7 +1,9 @@
 import type { CommittedOutboxPublisher } from '../../application/ports/message-routing.js';
 import type { StoredOutgoingMessage } from '../../application/ports/run-store.js';
+import { untraced, type RunTracing } from '../../application/ports/run-tracing.js';
 import type { ConfirmPublisher } from '../messaging/confirm-publisher.js';
-import { deleteOutbox, notifyRelay, toPublishItem, type Db } from './outbox-sql.js';
+import { publishOutboxRows } from './outbox-dispatch.js';
+import { deleteOutbox, notifyRelay, type Db } from './outbox-sql.js';
 
 const FLUSH_AFTER_MS = 20;
 const FLUSH_AT = 1000;
@@ -22,6 +24,7 @@ export class AmqpOutboxPublisher implements CommittedOutboxPublisher {
     private readonly inline: boolean,
     private readonly prepare: (rows: readonly StoredOutgoingMessage[]) => Promise<void>,
     private readonly onError: (error: unknown) => void,
+    private readonly tracing: RunTracing = untraced,
   ) {}
 
   publishCommitted(rows: readonly StoredOutgoingMessage[]): void {
@@ -32,7 +35,7 @@ export class AmqpOutboxPublisher implements CommittedOutboxPublisher {
 
   private async publish(rows: readonly StoredOutgoingMessage[]): Promise<void> {
     await this.prepare(rows);
-    const results = await this.publisher.publishBatchSettled(rows.map(toPublishItem));
+    const results = await publishOutboxRows(this.publisher, rows, this.tracing, 'inline');
     let failed = false;
     results.forEach((r, i) => {
       if (r.status === 'fulfilled') this.confirmed.push(rows[i]!.id);
@@ -50,19 +53,22 @@ export class AmqpOutboxPublisher implements CommittedOutboxPublisher {
   private scheduleFlush(): void {
     if (this.flushing) return;
     const wait = this.confirmed.length >= FLUSH_AT ? 0 : FLUSH_AFTER_MS;
-    this.flushing = new Promise<void>((resolve) => setTimeout(resolve, wait))
-      .then(async () => {
-        while (this.confirmed.length > 0) {
-          const ids = this.confirmed;
-          this.confirmed = [];
-          await deleteOutbox(this.db(), ids);
-        }
-      })
-      .catch(this.onError)
-      .finally(() => {
-        this.flushing = null;
-        if (this.confirmed.length > 0) this.scheduleFlush();
-      });
+    // The delete serves the rows of many runs: no run's trace should own it.
+    this.flushing = this.tracing.detached(() =>
+      new Promise<void>((resolve) => setTimeout(resolve, wait))
+        .then(async () => {
+          while (this.confirmed.length > 0) {
+            const ids = this.confirmed;
+            this.confirmed = [];
+            await deleteOutbox(this.db(), ids);
+          }
+        })
+        .catch(this.onError)
+        .finally(() => {
+          this.flushing = null;
+          if (this.confirmed.length > 0) this.scheduleFlush();
+        }),
+    );
   }
 
   /** Waits for in-flight publishes and deletes, for a clean shutdown. */

@@ -1,7 +1,9 @@
 import pg from 'pg';
 import type { StoredOutgoingMessage } from '../../application/ports/run-store.js';
+import { untraced, type RunTracing } from '../../application/ports/run-tracing.js';
 import type { ConfirmPublisher } from '../messaging/confirm-publisher.js';
-import { claimOutbox, deleteOutbox, OUTBOX_CHANNEL, toPublishItem, type Db } from './outbox-sql.js';
+import { publishOutboxRowsOrThrow } from './outbox-dispatch.js';
+import { claimOutbox, deleteOutbox, OUTBOX_CHANNEL, type Db } from './outbox-sql.js';
 
 export interface OutboxRelayOptions {
   databaseUrl: string;
@@ -29,6 +31,7 @@ export class OutboxRelay {
     private readonly publisher: ConfirmPublisher,
     private readonly prepare: (rows: readonly StoredOutgoingMessage[]) => Promise<void>,
     private readonly onError: (error: unknown) => void,
+    private readonly tracing: RunTracing = untraced,
   ) {}
 
   async start(): Promise<void> {
@@ -79,7 +82,7 @@ export class OutboxRelay {
         const rows = await claimOutbox(db, minAgeMs, this.options.batchSize);
         if (rows.length === 0) return 0;
         await this.prepare(rows);
-        await this.publisher.publishBatch(rows.map(toPublishItem));
+        await publishOutboxRowsOrThrow(this.publisher, rows, this.tracing, 'relay');
         await deleteOutbox(
           db,
           rows.map((r) => r.id),

@@ -22,6 +22,10 @@ import {
 } from './run-rows.js';
 
 type Db = Kysely<unknown>;
+type LoadRow = RunRow & { trace_parent: string | null };
+
+/** The read model shares RUN_COLUMNS; only the engine needs the run's trace context. */
+const LOAD_COLUMNS = `${RUN_COLUMNS}, trace_parent`;
 
 const TASK_COLUMNS =
   'run_id, key, idx, status, attempt, budget_base, output, error, queued_at, started_at, finished_at, timer_at, compensation, comp_timer_at';
@@ -37,7 +41,7 @@ export class MikroOrmRunStore implements RunStore {
   async loadRuns(ids: readonly string[]): Promise<LoadedRun[]> {
     if (ids.length === 0) return [];
     const runs =
-      await sql<RunRow>`select ${sql.raw(RUN_COLUMNS)} from runs where id = any(${[...ids]}::uuid[])`.execute(
+      await sql<LoadRow>`select ${sql.raw(LOAD_COLUMNS)} from runs where id = any(${[...ids]}::uuid[])`.execute(
         this.db(),
       );
     return this.withTasks(runs.rows);
@@ -45,13 +49,13 @@ export class MikroOrmRunStore implements RunStore {
 
   async findRunByIdempotencyKey(key: string): Promise<LoadedRun | null> {
     const runs =
-      await sql<RunRow>`select ${sql.raw(RUN_COLUMNS)} from runs where idempotency_key = ${key}`.execute(
+      await sql<LoadRow>`select ${sql.raw(LOAD_COLUMNS)} from runs where idempotency_key = ${key}`.execute(
         this.db(),
       );
     return (await this.withTasks(runs.rows))[0] ?? null;
   }
 
-  private async withTasks(runs: RunRow[]): Promise<LoadedRun[]> {
+  private async withTasks(runs: LoadRow[]): Promise<LoadedRun[]> {
     if (runs.length === 0) return [];
     const ids = runs.map((r) => r.id);
     const tasks = await sql<TaskRow>`select ${sql.raw(TASK_COLUMNS)} from task_runs
@@ -65,6 +69,7 @@ export class MikroOrmRunStore implements RunStore {
     return runs.map((r) => ({
       snapshot: toSnapshot(r, byRun.get(r.id) ?? []),
       inlineDefinition: r.inline_definition,
+      traceParent: r.trace_parent,
     }));
   }
 
@@ -75,7 +80,7 @@ export class MikroOrmRunStore implements RunStore {
         outbox_id: string;
         outbox_message_id: string;
       }>`select * from sagaflow_insert_runs(
-        ${json(runs.map((r) => ({ ...runRecord(r.snapshot, r.inlineDefinition), check_latest: r.checkLatest })))}::jsonb,
+        ${json(runs.map((r) => ({ ...runRecord(r.snapshot, r.inlineDefinition), check_latest: r.checkLatest, trace_parent: r.traceParent })))}::jsonb,
         ${json(runs.flatMap((r) => r.snapshot.tasks.map((t) => taskRecord(r.snapshot.id, t))))}::jsonb,
         ${json(runs.flatMap((r) => r.changes.events.map((e) => eventRecord(r.snapshot.id, e))))}::jsonb,
         ${json(outbox.map(outboxRecord))}::jsonb)`.execute(this.db());

@@ -19,6 +19,7 @@ import { MikroOrmDefinitionRepository } from '../persistence/mikro-orm-definitio
 import { MikroOrmRunStore } from '../persistence/mikro-orm-run-store.js';
 import { createOrm } from '../persistence/orm.js';
 import { ReadSide } from './read-side.js';
+import { runTracing } from '../telemetry/start-tracing.js';
 
 /**
  * The process's shared infrastructure, built once in dependency order: database (created and
@@ -37,6 +38,8 @@ export class SagaflowRuntime {
   readonly outboxPublisher: AmqpOutboxPublisher;
   readonly orchestrator: RunOrchestrator;
   readonly catalog: DefinitionCatalog;
+  /** Sagaflow's spans (docs/tracing.md); a no-op unless main.ts started tracing. */
+  readonly tracing = runTracing();
 
   private constructor(
     readonly config: AppConfig,
@@ -62,6 +65,7 @@ export class SagaflowRuntime {
       config.inlinePublish,
       (rows) => this.prepareOutbox(rows),
       onError,
+      this.tracing,
     );
     this.catalog = new DefinitionCatalog(this.definitions);
     this.orchestrator = new RunOrchestrator(
@@ -70,6 +74,7 @@ export class SagaflowRuntime {
       this.routing,
       this.outboxPublisher,
       onError,
+      this.tracing,
     );
     this.readSide = new ReadSide(config, this.em, this.definitions, this.orchestrator, logger, onError);
   }
@@ -128,6 +133,7 @@ export class SagaflowRuntime {
     await this.publisher.close();
     await this.amqp.close();
     await this.orm.close();
+    await this.tracing.flush();
   }
 }
 

@@ -2,7 +2,8 @@ import type { CommandBus } from '@nestjs/cqrs';
 import { ApplyTaskResultsCommand, FireTimersCommand } from '../../application/commands/apply-task-results.js';
 import { isResultMessage } from '../../application/engine/task-dispatch.js';
 import type { ResultMessage } from '../../application/ports/messages.js';
-import { consumeBatch, type QueueConsumer } from '../../infrastructure/messaging/consumer.js';
+import { consumeBatch, type Delivery, type QueueConsumer } from '../../infrastructure/messaging/consumer.js';
+import { traceparentHeader } from '../../infrastructure/messaging/message-headers.js';
 import { resultQueueName } from '../../infrastructure/messaging/topology.js';
 import type { SagaflowRuntime } from '../../infrastructure/runtime/sagaflow-runtime.js';
 import { GroupCommit } from '../../application/engine/group-commit.js';
@@ -22,8 +23,18 @@ export class OrchestratorRole {
    * The batches of every shard this process owns go into as few writes as possible. A shard
    * hands over its next batch only after its previous one committed, so per-run order holds.
    */
-  private readonly applier = new GroupCommit<readonly ResultMessage[], void>(async (batches) => {
-    await this.commands.execute(new ApplyTaskResultsCommand(batches.flat()));
+  private readonly applier = new GroupCommit<readonly Delivery<ResultMessage>[], void>(async (batches) => {
+    const deliveries = batches.flat();
+    // Each result is applied in the trace of the worker attempt that sent it (docs/tracing.md).
+    const traceparents = this.runtime.tracing.enabled
+      ? deliveries.map((d) => traceparentHeader(d.headers))
+      : undefined;
+    await this.commands.execute(
+      new ApplyTaskResultsCommand(
+        deliveries.map((d) => d.body),
+        traceparents,
+      ),
+    );
     return batches.map(() => undefined);
   });
   private sweeper: NodeJS.Timeout | null = null;
@@ -79,7 +90,7 @@ export class OrchestratorRole {
         },
         logger: this.runtime.logger,
       },
-      (deliveries) => this.applier.submit(deliveries.map((d) => d.body)),
+      (deliveries) => this.applier.submit(deliveries),
     );
     this.consumers.set(shard, consumer);
     await consumer.ready;

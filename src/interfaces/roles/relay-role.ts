@@ -15,5 +15,6 @@ export function createRelay(runtime: SagaflowRuntime): OutboxRelay {
     runtime.publisher,
     (rows) => runtime.prepareOutbox(rows),
     (error) => runtime.logger.error(`outbox relay: ${String(error)}`),
+    runtime.tracing,
   );
 }

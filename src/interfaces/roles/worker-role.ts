@@ -1,5 +1,7 @@
 import type { TaskMessage, ResultMessage } from '../../application/ports/messages.js';
-import { consume, type QueueConsumer } from '../../infrastructure/messaging/consumer.js';
+import { traceAttributes as attr } from '../../application/ports/run-tracing.js';
+import { consume, type Delivery, type QueueConsumer } from '../../infrastructure/messaging/consumer.js';
+import { traceparentHeader } from '../../infrastructure/messaging/message-headers.js';
 import { withChannel } from '../../infrastructure/messaging/channels.js';
 import { declareTaskQueue, taskQueueName } from '../../infrastructure/messaging/topology.js';
 import type { SagaflowRuntime } from '../../infrastructure/runtime/sagaflow-runtime.js';
@@ -34,16 +36,18 @@ export class WorkerRole {
       await this.runtime.amqp.addSetup(async (model) => {
         await withChannel(model, (channel) => declareTaskQueue(channel, prefix, type));
       }).ready;
+      const queue = taskQueueName(prefix, type);
       const consumer = consume<TaskMessage>(
         this.runtime.amqp,
         {
-          queue: taskQueueName(prefix, type),
+          queue,
           prefetch: PREFETCH_PER_TYPE,
           redelivery: 'republish',
           decode: decodeTaskMessage,
           logger: this.runtime.logger,
         },
         async (delivery) => {
+          if (this.runtime.tracing.enabled) return this.executeTraced(executor, delivery, queue);
           const result = await executor.execute(delivery.body, {
             onStarted: (report) => this.publish(report),
           });
@@ -55,7 +59,51 @@ export class WorkerRole {
     }
   }
 
-  private publish(result: ResultMessage): Promise<void> {
+  /**
+   * The attempt as a `task.execute` / `compensation.execute` span, continuing the dispatch's
+   * trace from the message's `traceparent`; it lasts until the result is confirmed, and the
+   * result carries it back to the orchestrator.
+   */
+  private async executeTraced(
+    executor: TaskExecutor,
+    delivery: Delivery<TaskMessage>,
+    queue: string,
+  ): Promise<void> {
+    const message = delivery.body;
+    const span = this.runtime.tracing.startSpan(`${message.kind}.execute`, {
+      parent: { traceparent: traceparentHeader(delivery.headers) ?? null },
+      kind: 'consumer',
+      attributes: {
+        [attr.runId]: message.runId,
+        [attr.taskKey]: message.taskKey,
+        [attr.attempt]: message.attempt,
+        [attr.kind]: message.kind,
+        [attr.taskType]: message.type,
+        'messaging.system': 'rabbitmq',
+        'messaging.operation.type': 'process',
+        'messaging.operation.name': 'process',
+        'messaging.destination.name': queue,
+        'messaging.rabbitmq.destination.routing_key': delivery.routingKey,
+        'messaging.message.id': delivery.messageId ?? '',
+      },
+    });
+    try {
+      const result = await span.run(async () => {
+        const finished = await executor.execute(message, {
+          onStarted: (report) => this.publish(report, span.traceparent),
+        });
+        span.setAttributes({ [attr.outcome]: finished.outcome });
+        await this.publish(finished, span.traceparent);
+        return finished;
+      });
+      span.end(result.outcome === 'failed' ? result.error : undefined);
+    } catch (error) {
+      span.end(error);
+      throw error;
+    }
+  }
+
+  private publish(result: ResultMessage, traceparent?: string): Promise<void> {
     const { routing } = this.runtime;
     return this.runtime.publisher.publish(
       routing.resultExchange,
@@ -67,6 +115,7 @@ export class WorkerRole {
         taskKey: result.taskKey,
         attempt: result.attempt,
         kind: result.kind,
+        ...(traceparent !== undefined ? { traceparent } : {}),
       },
     );
   }

@@ -48,7 +48,17 @@ export const SAVE_FUNCTIONS = [
        where task_runs.run_id = x.run_id and task_runs.key = x.key;
      ${WRITE_REST}
    end $$`,
-  `create function sagaflow_insert_runs(p_runs jsonb, p_tasks jsonb, p_events jsonb, p_outbox jsonb)
+  insertRunsFunction(false),
+];
+
+/**
+ * `sagaflow_insert_runs`, as first created (`withTraceParent` false) and since the migration
+ * that added `runs.trace_parent` (the run's trace context, written once at start).
+ */
+export function insertRunsFunction(withTraceParent: boolean, verb = 'create'): string {
+  const columns = withTraceParent ? `${RUN_COLUMNS}, trace_parent text` : RUN_COLUMNS;
+  const extra = withTraceParent ? ', trace_parent' : '';
+  return `${verb} function sagaflow_insert_runs(p_runs jsonb, p_tasks jsonb, p_events jsonb, p_outbox jsonb)
    returns table (outbox_id bigint, outbox_message_id text) language plpgsql as $$
    begin
      -- Runs whose caller resolved "latest" from its cache: refuse if a newer version was registered.
@@ -60,16 +70,16 @@ export const SAVE_FUNCTIONS = [
      end if;
      insert into runs (id, definition_name, definition_version, inline_definition, status, input, output, error,
          priority, idempotency_key, request_hash, cancel_requested, cancel_reason, last_seq, version, created_at,
-         started_at, finished_at)
+         started_at, finished_at${extra})
        select id, definition_name, definition_version, inline_definition, status, input, output, error,
          priority, idempotency_key, request_hash, cancel_requested, cancel_reason, last_seq, version, created_at,
-         started_at, finished_at
-       from jsonb_to_recordset(p_runs) as x(${RUN_COLUMNS});
+         started_at, finished_at${extra}
+       from jsonb_to_recordset(p_runs) as x(${columns});
      insert into task_runs (run_id, key, idx, status, attempt, budget_base, output, error, queued_at, started_at,
          finished_at, timer_at, compensation, comp_timer_at)
        select run_id, key, idx, status, attempt, budget_base, output, error, queued_at, started_at,
          finished_at, timer_at, compensation, comp_timer_at
        from jsonb_to_recordset(p_tasks) as x(${TASK_COLUMNS});
      ${WRITE_REST}
-   end $$`,
-];
+   end $$`;
+}
