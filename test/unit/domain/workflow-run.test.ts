@@ -174,6 +174,27 @@ describe('WorkflowRun: the happy path', () => {
     expect(run.pullChanges()).toEqual({ events: [], dispatches: [], changedTasks: [] });
   });
 
+  it('counts the dispatches pending since the last pull, so each can be traced to its cause', () => {
+    const definition = definitionOf({ tasks: [task('a'), task('b', ['a']), task('c', ['a'])] });
+    const { run } = RunDriver.start(definition);
+    expect(run.pendingDispatchCount).toBe(0);
+    run.applyOutcome(
+      {
+        taskKey: 'a',
+        kind: 'task',
+        attempt: 1,
+        outcome: 'completed',
+        output: {},
+        startedAt: at(1),
+        finishedAt: at(2),
+      },
+      { now: at(3), random: () => 0 },
+    );
+    expect(run.pendingDispatchCount).toBe(2);
+    expect(run.pullChanges().dispatches.map((d) => d.taskKey)).toEqual(['b', 'c']);
+    expect(run.pendingDispatchCount).toBe(0);
+  });
+
   it('survives a snapshot / restore round trip', () => {
     const definition = definitionOf({ tasks: [task('a'), task('b', ['a'])] });
     const run = RunDriver.start(definition);
