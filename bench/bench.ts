@@ -1,225 +1,63 @@
 /**
- * `npm run bench` — workload W1: N runs of a 3-task chain of `noop` tasks started at a steady
- * rate through the running system (all roles, real PostgreSQL and RabbitMQ, default
- * durability), beside the raw ceilings of the same services measured in the same run.
- * Its last line is one JSON object (see the core engine issue).
+ * `npm run bench` — workload W1 (see w1.ts) with tracing off, then again with tracing on
+ * (every span recorded and exported over OTLP/HTTP to a no-op receiver in this process), each
+ * pass in a fresh process and database. `BENCH_TRACING=false` runs the untraced pass only.
+ * Its last line is one JSON object (see the core engine issue): the untraced pass's figures,
+ * and under `tracing` the traced pass's tasks/s and its ratio to the untraced one.
  */
-import pg from 'pg';
-import { createApp } from '../src/app/create-app.js';
-import { loadConfig } from '../src/infrastructure/config/app-config.js';
-import { amqpCeiling, pgCeiling } from './ceilings.js';
-import { lineFrom, spawnScript } from './processes.js';
-import { round, summary } from './stats.js';
+import { spawnScript } from './processes.js';
+import { OtlpSink } from './otlp-sink.js';
+import { round } from './stats.js';
+import type { W1Result } from './w1.js';
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 3000);
-/** Runs started per second by the client (a separate process). */
-const RATE = Number(process.env.BENCH_RATE ?? 350);
-/** Worker processes beside the main one (api, relay, orchestrator); 0 puts the worker role in it. */
-const WORKER_PROCESSES = Number(process.env.BENCH_WORKER_PROCESSES ?? 0);
-const TASKS_PER_RUN = 3;
-/** BENCH_CEILINGS=false skips the raw ceilings (for profiling the workload alone). */
-const CEILINGS = process.env.BENCH_CEILINGS !== 'false';
+const TRACING = process.env.BENCH_TRACING !== 'false';
 
-const base = loadConfig();
-const dbName = `sagaflow_bench_${process.pid}`;
-const databaseUrl = new URL(base.databaseUrl);
-databaseUrl.pathname = `/${dbName}`;
-const prefix = `sfbench_${process.pid}`;
-
-async function admin<T>(work: (c: pg.Client) => Promise<T>): Promise<T> {
-  const url = new URL(base.databaseUrl);
-  url.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function main(): Promise<void> {
-  console.log(
-    `W1 chain3: ${RUNS} runs at ${RATE} runs/s (${RUNS * TASKS_PER_RUN} tasks); ` +
-      `api+relay+orchestrator${WORKER_PROCESSES === 0 ? '+worker' : ''} in one process` +
-      (WORKER_PROCESSES > 0 ? `, ${WORKER_PROCESSES} worker process(es)` : ''),
-  );
-  const env = { DATABASE_URL: databaseUrl.toString(), SAGAFLOW_AMQP_PREFIX: prefix };
-  const app = await createApp({
-    port: 0,
-    databaseUrl: databaseUrl.toString(),
-    amqpPrefix: prefix,
-    roles: new Set([
-      'api',
-      'relay',
-      'orchestrator',
-      ...(WORKER_PROCESSES === 0 ? (['worker'] as const) : []),
-    ]),
-  });
-  const url = app.url!;
-  const workers = Array.from({ length: WORKER_PROCESSES }, () => spawnScript('worker-process', env));
-  try {
-    await Promise.all(workers.map((w) => lineFrom(w, (line) => line === 'ready')));
-    await post(`${url}/v1/definitions`, {
-      name: 'chain3',
-      tasks: [
-        { key: 'a', type: 'noop' },
-        { key: 'b', type: 'noop', dependsOn: ['a'] },
-        { key: 'c', type: 'noop', dependsOn: ['b'] },
-      ],
-    });
-    // Warm up: one run through every hop, so JIT and connections are not on the clock.
-    await post(`${url}/v1/runs`, { definition: 'chain3' });
-    await waitForCompleted(1);
-
-    const commitsBefore = await xactCommits();
-    const messagesBefore = app.runtime.publisher.publishedCount;
-    const client = spawnScript('load-client', {
-      BENCH_URL: url,
-      BENCH_RUNS: String(RUNS),
-      BENCH_RATE: String(RATE),
-    });
-    const { startedAt: started, submittedAt } = JSON.parse(await lineFrom(client)) as {
-      startedAt: number;
-      submittedAt: number;
-    };
-    const submittedIn = (submittedAt - started) / 1000;
-    await waitForCompleted(RUNS + 1);
-    const commits = (await xactCommits()) - commitsBefore;
-    const workerReports = await Promise.all(
-      workers.map((w) => {
-        const report = lineFrom(w, (line) => line.startsWith('{'));
-        w.kill('SIGTERM');
-        return report.then((line) => JSON.parse(line) as { published: number; rssMb: number });
-      }),
-    );
-    // Worker processes were started before the warm-up run: subtract its one result message.
-    const warmUpResults = workers.length > 0 ? TASKS_PER_RUN : 0;
-    const messages =
-      app.runtime.publisher.publishedCount -
-      messagesBefore +
-      workerReports.reduce((sum, r) => sum + r.published, 0) -
-      warmUpResults;
-    const figures = await measure(started);
-    const rssMb = round(
-      process.memoryUsage().rss / 1024 / 1024 + workerReports.reduce((sum, r) => sum + r.rssMb, 0),
-      1,
-    );
-    // The raw ceilings run after the workload, on the same services, so their garbage is not in rssMb.
-    const pgCommitsPerSec = CEILINGS ? await pgCeiling(databaseUrl.toString()) : 0;
-    const amqpMsgsPerSec = CEILINGS ? await amqpCeiling(base.amqpUrl, prefix) : 0;
-    console.log(
-      `ceilings: PostgreSQL ${Math.round(pgCommitsPerSec)} commits/s, RabbitMQ ${Math.round(amqpMsgsPerSec)} msgs/s`,
-    );
-    const tasks = RUNS * TASKS_PER_RUN;
-    const result = {
-      workload: 'chain3',
-      runs: RUNS,
-      tasksPerSec: round(tasks / figures.seconds, 1),
-      workflowsPerSec: round(RUNS / figures.seconds, 1),
-      readyToStartMs: figures.readyToStart,
-      stepGapMs: figures.stepGap,
-      commitsPerTask: round(commits / tasks, 3),
-      messagesPerTask: round(messages / tasks, 3),
-      ceiling: { amqpMsgsPerSec: Math.round(amqpMsgsPerSec), pgCommitsPerSec: Math.round(pgCommitsPerSec) },
-      rssMb,
-    };
-    console.log(`submitted in ${round(submittedIn)} s; all completed after ${round(figures.seconds)} s`);
-    console.log(
-      `ratios: tasks/s ÷ PostgreSQL commits/s = ${round(result.tasksPerSec / pgCommitsPerSec, 3)}, ` +
-        `tasks/s ÷ (RabbitMQ msgs/s ÷ 2) = ${round(result.tasksPerSec / (amqpMsgsPerSec / 2), 3)}`,
-    );
-    console.log(JSON.stringify(result));
-  } finally {
-    for (const w of workers) w.kill('SIGKILL');
-    await app.close();
-    await admin((c) => c.query(`drop database if exists "${dbName}" with (force)`));
-    await deleteTopology();
-  }
-
-  async function waitForCompleted(expected: number): Promise<void> {
-    const db = app.runtime.db();
-    for (;;) {
-      const { rows } = await sqlRows<{ n: string; bad: string }>(
-        db,
-        `select count(*) filter (where status = 'COMPLETED') as n, count(*) filter (where status not in ('COMPLETED','RUNNING')) as bad from runs`,
-      );
-      if (Number(rows[0]!.bad) > 0) throw new Error(`${rows[0]!.bad} runs did not complete`);
-      if (Number(rows[0]!.n) >= expected) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
+/** Runs one pass, echoing its lines; resolves with its result (its last line). */
+async function pass(label: string, env: Record<string, string>): Promise<W1Result> {
+  const child = spawnScript('w1-pass', env);
+  let last = '';
+  let buffer = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    const lines = buffer.split('\n');
+    buffer = lines.pop() ?? '';
+    for (const line of lines) {
+      if (line.startsWith('{')) last = line;
+      else console.log(`[${label}] ${line}`);
     }
-  }
-
-  async function measure(startedAt: number) {
-    const db = app.runtime.db();
-    const end = await sqlRows<{ last: string }>(
-      db,
-      `select max(finished_at) as last from runs where created_at >= to_timestamp(${startedAt / 1000})`,
-    );
-    const seconds = (new Date(end.rows[0]!.last).getTime() - startedAt) / 1000;
-    const ready = await sqlRows<{ ms: number }>(
-      db,
-      `select extract(epoch from t.started_at - t.queued_at) * 1000 as ms from task_runs t join runs r on r.id = t.run_id
-       where r.created_at >= to_timestamp(${startedAt / 1000})`,
-    );
-    const gaps = await sqlRows<{ ms: number }>(
-      db,
-      `select extract(epoch from n.started_at - p.finished_at) * 1000 as ms
-       from task_runs n join task_runs p on p.run_id = n.run_id and
-         ((n.key = 'b' and p.key = 'a') or (n.key = 'c' and p.key = 'b'))
-       join runs r on r.id = n.run_id where r.created_at >= to_timestamp(${startedAt / 1000})`,
-    );
-    return {
-      seconds,
-      readyToStart: summary(ready.rows.map((r) => Number(r.ms))),
-      stepGap: summary(gaps.rows.map((r) => Number(r.ms))),
-    };
-  }
-
-  async function xactCommits(): Promise<number> {
-    return admin(async (c) => {
-      const { rows } = await c.query<{ n: string }>(
-        'select xact_commit as n from pg_stat_database where datname = $1',
-        [dbName],
-      );
-      return Number(rows[0]?.n ?? 0);
-    });
-  }
-}
-
-async function post(url: string, body: unknown): Promise<unknown> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
   });
-  if (response.status >= 300) throw new Error(`POST ${url}: ${response.status} ${await response.text()}`);
-  return response.json();
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0 || last === '') throw new Error(`bench pass "${label}" failed (exit code ${code})`);
+  return JSON.parse(last) as W1Result;
 }
 
-async function sqlRows<T>(
-  db: ReturnType<Awaited<ReturnType<typeof createApp>>['runtime']['db']>,
-  text: string,
-) {
-  const { sql } = await import('kysely');
-  return sql<T>`${sql.raw(text)}`.execute(db);
+const off = await pass('tracing off', { OTEL_SDK_DISABLED: 'true' });
+let tracing: Record<string, unknown> | null = null;
+if (TRACING) {
+  const sink = await OtlpSink.start();
+  try {
+    const on = await pass('tracing on', {
+      OTEL_SDK_DISABLED: 'false',
+      OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint,
+      // The raw ceilings do not depend on tracing: measured once, in the untraced pass.
+      BENCH_CEILINGS: 'false',
+    });
+    tracing = {
+      tasksPerSecOff: off.tasksPerSec,
+      tasksPerSecOn: on.tasksPerSec,
+      ratio: round(on.tasksPerSec / off.tasksPerSec, 3),
+      readyToStartMsOn: on.readyToStartMs,
+      stepGapMsOn: on.stepGapMs,
+      rssMbOn: on.rssMb,
+      exportRequests: sink.requests,
+      exportedKb: Math.round(sink.bytes / 1024),
+    };
+    console.log(
+      `tracing: ${on.tasksPerSec} tasks/s on vs ${off.tasksPerSec} off (ratio ${String(tracing.ratio)}); ` +
+        `${sink.requests} OTLP exports, ${String(tracing.exportedKb)} kB`,
+    );
+  } finally {
+    await sink.close();
+  }
 }
-
-async function deleteTopology(): Promise<void> {
-  const amqp = await import('amqplib');
-  const connection = await amqp.connect(base.amqpUrl);
-  const channel = await connection.createChannel();
-  const queues = [
-    'dead',
-    'tasks.noop',
-    'tasks.echo',
-    'tasks.http',
-    ...Array.from({ length: base.shardCount }, (_, i) => `results.${i}`),
-  ];
-  for (const q of queues) await channel.deleteQueue(`${prefix}.${q}`);
-  for (const e of ['tasks', 'results', 'dlx']) await channel.deleteExchange(`${prefix}.${e}`);
-  await connection.close();
-}
-
-await main();
-process.exit(0);
+console.log(JSON.stringify({ ...off, tracing }));

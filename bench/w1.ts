@@ -1,0 +1,229 @@
+/**
+ * Workload W1: N runs of a 3-task chain of `noop` tasks started at a steady rate through the
+ * running system (all roles, real PostgreSQL and RabbitMQ, default durability), beside the raw
+ * ceilings of the same services measured in the same run. Run by `w1-pass.ts`, one process per
+ * pass, so that tracing is on or off from the start of the process (see bench.ts).
+ */
+import pg from 'pg';
+import { createApp } from '../src/app/create-app.js';
+import { loadConfig } from '../src/infrastructure/config/app-config.js';
+import { amqpCeiling, pgCeiling } from './ceilings.js';
+import { lineFrom, spawnScript } from './processes.js';
+import { round, summary } from './stats.js';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3000);
+/** Runs started per second by the client (a separate process). */
+const RATE = Number(process.env.BENCH_RATE ?? 350);
+/** Worker processes beside the main one (api, relay, orchestrator); 0 puts the worker role in it. */
+const WORKER_PROCESSES = Number(process.env.BENCH_WORKER_PROCESSES ?? 0);
+const TASKS_PER_RUN = 3;
+/** BENCH_CEILINGS=false skips the raw ceilings (for profiling the workload alone). */
+const CEILINGS = process.env.BENCH_CEILINGS !== 'false';
+
+export type W1Result = Awaited<ReturnType<typeof runW1>>;
+
+const base = loadConfig();
+const dbName = `sagaflow_bench_${process.pid}`;
+const databaseUrl = new URL(base.databaseUrl);
+databaseUrl.pathname = `/${dbName}`;
+const prefix = `sfbench_${process.pid}`;
+
+async function admin<T>(work: (c: pg.Client) => Promise<T>): Promise<T> {
+  const url = new URL(base.databaseUrl);
+  url.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Runs the workload; logs its figures and returns the result object of the final JSON line. */
+export async function runW1() {
+  console.log(
+    `W1 chain3: ${RUNS} runs at ${RATE} runs/s (${RUNS * TASKS_PER_RUN} tasks); ` +
+      `api+relay+orchestrator${WORKER_PROCESSES === 0 ? '+worker' : ''} in one process` +
+      (WORKER_PROCESSES > 0 ? `, ${WORKER_PROCESSES} worker process(es)` : ''),
+  );
+  const env = { DATABASE_URL: databaseUrl.toString(), SAGAFLOW_AMQP_PREFIX: prefix };
+  const app = await createApp({
+    port: 0,
+    databaseUrl: databaseUrl.toString(),
+    amqpPrefix: prefix,
+    roles: new Set([
+      'api',
+      'relay',
+      'orchestrator',
+      ...(WORKER_PROCESSES === 0 ? (['worker'] as const) : []),
+    ]),
+  });
+  const url = app.url!;
+  const workers = Array.from({ length: WORKER_PROCESSES }, () => spawnScript('worker-process', env));
+  try {
+    await Promise.all(workers.map((w) => lineFrom(w, (line) => line === 'ready')));
+    await post(`${url}/v1/definitions`, {
+      name: 'chain3',
+      tasks: [
+        { key: 'a', type: 'noop' },
+        { key: 'b', type: 'noop', dependsOn: ['a'] },
+        { key: 'c', type: 'noop', dependsOn: ['b'] },
+      ],
+    });
+    // Warm up: one run through every hop, so JIT and connections are not on the clock.
+    await post(`${url}/v1/runs`, { definition: 'chain3' });
+    await waitForCompleted(1);
+
+    const commitsBefore = await xactCommits();
+    const messagesBefore = app.runtime.publisher.publishedCount;
+    const client = spawnScript('load-client', {
+      BENCH_URL: url,
+      BENCH_RUNS: String(RUNS),
+      BENCH_RATE: String(RATE),
+    });
+    const { startedAt: started, submittedAt } = JSON.parse(await lineFrom(client)) as {
+      startedAt: number;
+      submittedAt: number;
+    };
+    const submittedIn = (submittedAt - started) / 1000;
+    await waitForCompleted(RUNS + 1);
+    const commits = (await xactCommits()) - commitsBefore;
+    const workerReports = await Promise.all(
+      workers.map((w) => {
+        const report = lineFrom(w, (line) => line.startsWith('{'));
+        w.kill('SIGTERM');
+        return report.then((line) => JSON.parse(line) as { published: number; rssMb: number });
+      }),
+    );
+    // Worker processes were started before the warm-up run: subtract its one result message.
+    const warmUpResults = workers.length > 0 ? TASKS_PER_RUN : 0;
+    const messages =
+      app.runtime.publisher.publishedCount -
+      messagesBefore +
+      workerReports.reduce((sum, r) => sum + r.published, 0) -
+      warmUpResults;
+    const figures = await measure(started);
+    const rssMb = round(
+      process.memoryUsage().rss / 1024 / 1024 + workerReports.reduce((sum, r) => sum + r.rssMb, 0),
+      1,
+    );
+    // The raw ceilings run after the workload, on the same services, so their garbage is not in rssMb.
+    const pgCommitsPerSec = CEILINGS ? await pgCeiling(databaseUrl.toString()) : 0;
+    const amqpMsgsPerSec = CEILINGS ? await amqpCeiling(base.amqpUrl, prefix) : 0;
+    if (CEILINGS) {
+      console.log(
+        `ceilings: PostgreSQL ${Math.round(pgCommitsPerSec)} commits/s, RabbitMQ ${Math.round(amqpMsgsPerSec)} msgs/s`,
+      );
+    }
+    const tasks = RUNS * TASKS_PER_RUN;
+    const result = {
+      workload: 'chain3',
+      runs: RUNS,
+      tasksPerSec: round(tasks / figures.seconds, 1),
+      workflowsPerSec: round(RUNS / figures.seconds, 1),
+      readyToStartMs: figures.readyToStart,
+      stepGapMs: figures.stepGap,
+      commitsPerTask: round(commits / tasks, 3),
+      messagesPerTask: round(messages / tasks, 3),
+      ceiling: { amqpMsgsPerSec: Math.round(amqpMsgsPerSec), pgCommitsPerSec: Math.round(pgCommitsPerSec) },
+      rssMb,
+    };
+    console.log(`submitted in ${round(submittedIn)} s; all completed after ${round(figures.seconds)} s`);
+    if (CEILINGS) {
+      console.log(
+        `ratios: tasks/s ÷ PostgreSQL commits/s = ${round(result.tasksPerSec / pgCommitsPerSec, 3)}, ` +
+          `tasks/s ÷ (RabbitMQ msgs/s ÷ 2) = ${round(result.tasksPerSec / (amqpMsgsPerSec / 2), 3)}`,
+      );
+    }
+    return result;
+  } finally {
+    for (const w of workers) w.kill('SIGKILL');
+    await app.close();
+    await admin((c) => c.query(`drop database if exists "${dbName}" with (force)`));
+    await deleteTopology();
+  }
+
+  async function waitForCompleted(expected: number): Promise<void> {
+    const db = app.runtime.db();
+    for (;;) {
+      const { rows } = await sqlRows<{ n: string; bad: string }>(
+        db,
+        `select count(*) filter (where status = 'COMPLETED') as n, count(*) filter (where status not in ('COMPLETED','RUNNING')) as bad from runs`,
+      );
+      if (Number(rows[0]!.bad) > 0) throw new Error(`${rows[0]!.bad} runs did not complete`);
+      if (Number(rows[0]!.n) >= expected) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  async function measure(startedAt: number) {
+    const db = app.runtime.db();
+    const end = await sqlRows<{ last: string }>(
+      db,
+      `select max(finished_at) as last from runs where created_at >= to_timestamp(${startedAt / 1000})`,
+    );
+    const seconds = (new Date(end.rows[0]!.last).getTime() - startedAt) / 1000;
+    const ready = await sqlRows<{ ms: number }>(
+      db,
+      `select extract(epoch from t.started_at - t.queued_at) * 1000 as ms from task_runs t join runs r on r.id = t.run_id
+       where r.created_at >= to_timestamp(${startedAt / 1000})`,
+    );
+    const gaps = await sqlRows<{ ms: number }>(
+      db,
+      `select extract(epoch from n.started_at - p.finished_at) * 1000 as ms
+       from task_runs n join task_runs p on p.run_id = n.run_id and
+         ((n.key = 'b' and p.key = 'a') or (n.key = 'c' and p.key = 'b'))
+       join runs r on r.id = n.run_id where r.created_at >= to_timestamp(${startedAt / 1000})`,
+    );
+    return {
+      seconds,
+      readyToStart: summary(ready.rows.map((r) => Number(r.ms))),
+      stepGap: summary(gaps.rows.map((r) => Number(r.ms))),
+    };
+  }
+
+  async function xactCommits(): Promise<number> {
+    return admin(async (c) => {
+      const { rows } = await c.query<{ n: string }>(
+        'select xact_commit as n from pg_stat_database where datname = $1',
+        [dbName],
+      );
+      return Number(rows[0]?.n ?? 0);
+    });
+  }
+}
+
+async function post(url: string, body: unknown): Promise<unknown> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (response.status >= 300) throw new Error(`POST ${url}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+async function sqlRows<T>(
+  db: ReturnType<Awaited<ReturnType<typeof createApp>>['runtime']['db']>,
+  text: string,
+) {
+  const { sql } = await import('kysely');
+  return sql<T>`${sql.raw(text)}`.execute(db);
+}
+
+async function deleteTopology(): Promise<void> {
+  const amqp = await import('amqplib');
+  const connection = await amqp.connect(base.amqpUrl);
+  const channel = await connection.createChannel();
+  const queues = [
+    'dead',
+    'tasks.noop',
+    'tasks.echo',
+    'tasks.http',
+    ...Array.from({ length: base.shardCount }, (_, i) => `results.${i}`),
+  ];
+  for (const q of queues) await channel.deleteQueue(`${prefix}.${q}`);
+  for (const e of ['tasks', 'results', 'dlx']) await channel.deleteExchange(`${prefix}.${e}`);
+  await connection.close();
+}
