@@ -76,6 +76,7 @@ export async function runW1() {
     await waitForCompleted(1);
 
     const commitsBefore = await xactCommits();
+    const cpuBefore = process.cpuUsage();
     const messagesBefore = app.runtime.publisher.publishedCount;
     const client = spawnScript('load-client', {
       BENCH_URL: url,
@@ -88,6 +89,7 @@ export async function runW1() {
     };
     const submittedIn = (submittedAt - started) / 1000;
     await waitForCompleted(RUNS + 1);
+    const cpu = process.cpuUsage(cpuBefore);
     const commits = (await xactCommits()) - commitsBefore;
     const workerReports = await Promise.all(
       workers.map((w) => {
@@ -125,6 +127,8 @@ export async function runW1() {
       readyToStartMs: figures.readyToStart,
       stepGapMs: figures.stepGap,
       commitsPerTask: round(commits / tasks, 3),
+      /** CPU of this process (api, relay, orchestrator and, without worker processes, worker) per task. */
+      cpuMsPerTask: round((cpu.user + cpu.system) / 1000 / tasks, 3),
       messagesPerTask: round(messages / tasks, 3),
       ceiling: { amqpMsgsPerSec: Math.round(amqpMsgsPerSec), pgCommitsPerSec: Math.round(pgCommitsPerSec) },
       rssMb,

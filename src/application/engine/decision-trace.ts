@@ -44,19 +44,25 @@ export class DecisionTrace {
     return new DecisionTrace(tracing, batch);
   }
 
-  /**
-   * Runs the decision (inside the batch span, if any, so database spans nest under it) and ends
-   * every span once it settled.
-   */
+  /** Runs the decision and ends every span once it settled (failed, if it failed). */
   async around<T>(work: () => Promise<T>): Promise<T> {
     try {
-      const result = await (this.batch ? this.batch.run(work) : work());
+      const result = await work();
       this.end();
       return result;
     } catch (error) {
       this.end(error);
       throw error;
     }
+  }
+
+  /**
+   * Runs the batch's database work inside the batch span, so its instrumentation spans nest
+   * there. Only that: what happens after commit (read-side updates of each run, publishes with
+   * spans of their own) would be a span per run in a trace that is about none of them.
+   */
+  static store<T>(trace: DecisionTrace | null, work: () => Promise<T>): Promise<T> {
+    return trace?.batch ? trace.batch.run(work) : work();
   }
 
   /** A fresh attempt at the decision, on runs just loaded with their stored trace contexts. */

@@ -242,7 +242,7 @@ export class RunOrchestrator {
     act: Act,
   ): Promise<{ published: Promise<void> }> {
     for (let attempt = 1; ; attempt++) {
-      const { runs, cached, traceParents } = await this.runs.load(ids);
+      const { runs, cached, traceParents } = await DecisionTrace.store(trace, () => this.runs.load(ids));
       trace?.begin(traceParents);
       const doubtful = act(runs, context(), cached);
       if (doubtful && doubtful.size > 0) {
@@ -265,7 +265,7 @@ export class RunOrchestrator {
         ),
       );
       try {
-        const outbox = await this.store.saveRuns(writes, messages);
+        const outbox = await DecisionTrace.store(trace, () => this.store.saveRuns(writes, messages));
         for (const { snapshot: s } of writes) {
           this.runs.put(s, runs.get(s.id)!.definition, traceParents.get(s.id) ?? null);
         }

@@ -63,10 +63,7 @@ function dispatch(
       'sagaflow.outbox.sender': sender,
       'messaging.system': 'rabbitmq',
       'messaging.operation.type': 'send',
-      'messaging.operation.name': 'publish',
       'messaging.destination.name': row.exchange,
-      'messaging.rabbitmq.destination.routing_key': row.routingKey,
-      'messaging.message.id': row.messageId,
     },
   });
   item.options = { ...item.options, traceparent: span.traceparent };

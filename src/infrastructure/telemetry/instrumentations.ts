@@ -27,7 +27,11 @@ export async function loadInstrumentations(
     },
     ioredis: async () => {
       const { IORedisInstrumentation } = await import('@opentelemetry/instrumentation-ioredis');
-      return new IORedisInstrumentation({ requireParentSpan: true });
+      // The command alone: its arguments are run keys and serialised views, long and of no use.
+      return new IORedisInstrumentation({
+        requireParentSpan: true,
+        dbStatementSerializer: (command) => command,
+      });
     },
     amqplib: async () => {
       const { AmqplibInstrumentation } = await import('@opentelemetry/instrumentation-amqplib');

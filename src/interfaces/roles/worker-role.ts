@@ -81,10 +81,7 @@ export class WorkerRole {
         [attr.taskType]: message.type,
         'messaging.system': 'rabbitmq',
         'messaging.operation.type': 'process',
-        'messaging.operation.name': 'process',
         'messaging.destination.name': queue,
-        'messaging.rabbitmq.destination.routing_key': delivery.routingKey,
-        'messaging.message.id': delivery.messageId ?? '',
       },
     });
     try {
