@@ -90,7 +90,7 @@ export class DecisionTrace {
           [attr.outcome]: message.outcome,
         },
       });
-      this.batch?.addLink(opened.traceparent);
+      this.batch?.addLink(opened);
       return opened;
     });
     this.attribute(run, span, run.pendingDispatchCount);

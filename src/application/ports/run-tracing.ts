@@ -11,8 +11,8 @@ export interface TraceSpan {
   /** W3C `traceparent` of this span: what children in other processes continue from. */
   readonly traceparent: string;
   setAttributes(attributes: SpanAttributes): void;
-  /** Adds a link to another span (given by its `traceparent`), e.g. from a batch to its items. */
-  addLink(traceparent: string): void;
+  /** Adds a link to another span of this process, e.g. from a batch to its items. */
+  addLink(span: TraceSpan): void;
   /** Runs `work` with this span as the active context, so instrumentation spans nest under it. */
   run<T>(work: () => T): T;
   /** Ends the span; with an error (an `Error` or a `{ message, code }` failure) it is marked failed. */

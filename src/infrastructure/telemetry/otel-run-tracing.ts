@@ -65,7 +65,7 @@ function remote(traceparent: string | null): Context {
 class OtelTraceSpan implements TraceSpan {
   private formatted: string | undefined;
 
-  constructor(private readonly span: Span) {}
+  constructor(readonly span: Span) {}
 
   get traceparent(): string {
     this.formatted ??= formatTraceparent(this.span.spanContext());
@@ -76,9 +76,8 @@ class OtelTraceSpan implements TraceSpan {
     this.span.setAttributes(attributes);
   }
 
-  addLink(traceparent: string): void {
-    const linked = parseTraceparent(traceparent);
-    if (linked) this.span.addLink({ context: linked });
+  addLink(span: TraceSpan): void {
+    if (span instanceof OtelTraceSpan) this.span.addLink({ context: span.span.spanContext() });
   }
 
   run<T>(work: () => T): T {

@@ -1,4 +1,4 @@
-import { isSpanContextValid, type SpanContext } from '@opentelemetry/api';
+import { INVALID_SPANID, INVALID_TRACEID, type SpanContext } from '@opentelemetry/api';
 
 /** W3C trace context, version 00: `00-<trace id>-<span id>-<flags>`. */
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
@@ -11,11 +11,8 @@ export function formatTraceparent(context: SpanContext): string {
 export function parseTraceparent(value: string): SpanContext | null {
   const match = TRACEPARENT.exec(value);
   if (!match) return null;
-  const context: SpanContext = {
-    traceId: match[1]!,
-    spanId: match[2]!,
-    traceFlags: parseInt(match[3]!, 16),
-    isRemote: true,
-  };
-  return isSpanContextValid(context) ? context : null;
+  const [, traceId, spanId, flags] = match as unknown as [string, string, string, string];
+  // The pattern already checked the hex digits; all zeros is the one invalid value left.
+  if (traceId === INVALID_TRACEID || spanId === INVALID_SPANID) return null;
+  return { traceId, spanId, traceFlags: parseInt(flags, 16), isRemote: true };
 }

@@ -36,7 +36,7 @@ function recorder(): { tracing: RunTracing; spans: Recorded[] } {
       const span: TraceSpan = {
         traceparent: recorded.traceparent,
         setAttributes: (a) => Object.assign(recorded.attributes, a),
-        addLink: (tp) => recorded.links.push(tp),
+        addLink: (linked) => recorded.links.push(linked.traceparent),
         run: (work) => work(),
         end: (error) => recorded.ended.push(error ?? 'ok'),
       };
