@@ -4,6 +4,8 @@ import {
   SpanKind,
   SpanStatusCode,
   trace,
+  TraceFlags,
+  type SpanContext,
   type Context,
   type Link,
   type Span,
@@ -26,11 +28,21 @@ export class OtelRunTracing implements RunTracing {
   constructor(
     private readonly tracer: Tracer,
     private readonly flushAll: () => Promise<void>,
+    /**
+     * The sampler follows the parent's decision (the default, `parentbased_*`): a span under an
+     * unsampled parent would be dropped, so none is made and the parent's context passes on.
+     * That keeps a sampled-out run nearly as cheap as tracing off.
+     */
+    private readonly followParentSampling = false,
   ) {}
 
   startSpan(name: string, options: SpanOptions): TraceSpan {
     const active = context.active();
     const parent = 'active' in options.parent ? active : remote(options.parent.traceparent);
+    if (this.followParentSampling) {
+      const decided = trace.getSpanContext(parent);
+      if (decided && (decided.traceFlags & TraceFlags.SAMPLED) === 0) return new UnsampledSpan(decided);
+    }
     const links: Link[] = [];
     const current = options.linkActive ? trace.getSpanContext(active) : undefined;
     if (current) links.push({ context: current });
@@ -92,6 +104,22 @@ class OtelTraceSpan implements TraceSpan {
     }
     this.span.end();
   }
+}
+
+/** Stands for a span of a sampled-out trace: records nothing, passes the trace context on. */
+class UnsampledSpan implements TraceSpan {
+  readonly traceparent: string;
+
+  constructor(parent: SpanContext) {
+    this.traceparent = formatTraceparent(parent);
+  }
+
+  setAttributes(): void {}
+  addLink(): void {}
+  run<T>(work: () => T): T {
+    return work();
+  }
+  end(): void {}
 }
 
 /** An `Error`, or a task failure `{ message, code }` as workers report it. */

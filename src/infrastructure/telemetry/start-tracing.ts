@@ -3,7 +3,12 @@ import { trace, type ProxyTracerProvider } from '@opentelemetry/api';
 import { untraced, type RunTracing } from '../../application/ports/run-tracing.js';
 import { loadInstrumentations } from './instrumentations.js';
 import { OtelRunTracing } from './otel-run-tracing.js';
-import { defaultServiceName, instrumentationNames, tracingRequested } from './tracing-env.js';
+import {
+  defaultServiceName,
+  followsParentSampling,
+  instrumentationNames,
+  tracingRequested,
+} from './tracing-env.js';
 
 export interface Tracing {
   /** Flushes and stops the SDK. */
@@ -53,9 +58,13 @@ export async function startTracing(env: NodeJS.ProcessEnv = process.env): Promis
   const provider = (trace.getTracerProvider() as ProxyTracerProvider).getDelegate() as {
     forceFlush?: () => Promise<void>;
   };
-  started = new OtelRunTracing(trace.getTracer('sagaflow'), async () => {
-    await provider.forceFlush?.();
-  });
+  started = new OtelRunTracing(
+    trace.getTracer('sagaflow'),
+    async () => {
+      await provider.forceFlush?.();
+    },
+    followsParentSampling(env),
+  );
   return { shutdown: () => sdk.shutdown() };
 }
 

@@ -17,6 +17,12 @@ export function defaultServiceName(env: NodeJS.ProcessEnv): string | undefined {
   return 'sagaflow';
 }
 
+/** Whether OTEL_TRACES_SAMPLER keeps to the parent's sampling decision (the default does). */
+export function followsParentSampling(env: NodeJS.ProcessEnv): boolean {
+  const sampler = env.OTEL_TRACES_SAMPLER?.trim() ?? '';
+  return sampler === '' || sampler.startsWith('parentbased_');
+}
+
 export const INSTRUMENTATIONS = ['http', 'pg', 'ioredis', 'amqplib'] as const;
 export type InstrumentationName = (typeof INSTRUMENTATIONS)[number];
 

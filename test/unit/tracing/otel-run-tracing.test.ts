@@ -112,6 +112,22 @@ describe('OtelRunTracing', () => {
     ]);
   });
 
+  it('makes no span under a sampled-out parent when the sampler follows the parent', async () => {
+    const following = new OtelRunTracing(provider.getTracer('test'), () => provider.forceFlush(), true);
+    const unsampled = '00-3af7651916cd43dd8448eb211c80319c-e7ad6b7169203331-00';
+    const child = following.startSpan('task.dispatch', { parent: { traceparent: unsampled } });
+    // The parent's context passes on unchanged, so the whole run stays sampled out.
+    expect(child.traceparent).toBe(unsampled);
+    expect(child.run(() => 42)).toBe(42);
+    child.end(new Error('ignored'));
+    expect(finished('task.dispatch')).toHaveLength(0);
+    const sampled = following.startSpan('sampled.child', {
+      parent: { traceparent: unsampled.replace(/00$/, '01') },
+    });
+    sampled.end();
+    expect(finished('sampled.child')).toHaveLength(1);
+  });
+
   it('marks a span failed with an error or a task failure', () => {
     tracing.startSpan('a', { parent: { traceparent: null } }).end(new TypeError('boom'));
     tracing

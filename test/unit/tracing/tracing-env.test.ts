@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   defaultServiceName,
+  followsParentSampling,
   instrumentationNames,
   tracingRequested,
 } from '../../../src/infrastructure/telemetry/tracing-env.js';
@@ -31,5 +32,12 @@ describe('tracing configuration from OTEL_* variables', () => {
       'http',
       'amqplib',
     ]);
+  });
+
+  it('knows whether the sampler follows the parent decision', () => {
+    expect(followsParentSampling({})).toBe(true);
+    expect(followsParentSampling({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio' })).toBe(true);
+    expect(followsParentSampling({ OTEL_TRACES_SAMPLER: 'traceidratio' })).toBe(false);
+    expect(followsParentSampling({ OTEL_TRACES_SAMPLER: 'always_on' })).toBe(false);
   });
 });
