@@ -11,7 +11,7 @@ import { BUILTIN_TYPES } from '../support/flow-helpers.js';
 
 /** The api role alone: runs stay where they are started, so what a read returns is exact. */
 const base = isolatedConfig('replica', ['api']);
-const config = { ...base, replicaUrls: [replicaUrlFor(base.databaseUrl!)] };
+const config = { ...base, databaseUrl: base.databaseUrl!, replicaUrls: [replicaUrlFor(base.databaseUrl!)] };
 let app: SagaflowApp | null = null;
 
 beforeAll(async () => {
