@@ -10,6 +10,7 @@ import { loadConfig } from '../src/infrastructure/config/app-config.js';
 import { amqpCeiling, pgCeiling } from './ceilings.js';
 import { lineFrom, spawnScript } from './processes.js';
 import { round, summary } from './stats.js';
+import { getRunCacheHit } from './read-side.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3000);
 /** Runs started per second by the client (a separate process). */
@@ -19,6 +20,10 @@ const WORKER_PROCESSES = Number(process.env.BENCH_WORKER_PROCESSES ?? 0);
 const TASKS_PER_RUN = 3;
 /** BENCH_CEILINGS=false skips the raw ceilings (for profiling the workload alone). */
 const CEILINGS = process.env.BENCH_CEILINGS !== 'false';
+/** BENCH_READS=false skips the read-side figures (GET from the cache, WebSocket fan-out). */
+const READS = process.env.BENCH_READS !== 'false';
+/** Seconds of each HTTP load pass of the read-side figures. */
+const READ_SECONDS = Number(process.env.BENCH_READ_SECONDS ?? 5);
 
 const base = loadConfig();
 const dbName = `sagaflow_bench_${process.pid}`;
@@ -49,6 +54,7 @@ async function main(): Promise<void> {
     port: 0,
     databaseUrl: databaseUrl.toString(),
     amqpPrefix: prefix,
+    redisPrefix: `${prefix}:`,
     roles: new Set([
       'api',
       'relay',
@@ -105,6 +111,7 @@ async function main(): Promise<void> {
       process.memoryUsage().rss / 1024 / 1024 + workerReports.reduce((sum, r) => sum + r.rssMb, 0),
       1,
     );
+    const reads = READS ? await readSideFigures() : null;
     // The raw ceilings run after the workload, on the same services, so their garbage is not in rssMb.
     const pgCommitsPerSec = CEILINGS ? await pgCeiling(databaseUrl.toString()) : 0;
     const amqpMsgsPerSec = CEILINGS ? await amqpCeiling(base.amqpUrl, prefix) : 0;
@@ -123,18 +130,30 @@ async function main(): Promise<void> {
       messagesPerTask: round(messages / tasks, 3),
       ceiling: { amqpMsgsPerSec: Math.round(amqpMsgsPerSec), pgCommitsPerSec: Math.round(pgCommitsPerSec) },
       rssMb,
+      ...(reads ? { getRunCacheHit: reads.getRun } : {}),
     };
     console.log(`submitted in ${round(submittedIn)} s; all completed after ${round(figures.seconds)} s`);
     console.log(
       `ratios: tasks/s ÷ PostgreSQL commits/s = ${round(result.tasksPerSec / pgCommitsPerSec, 3)}, ` +
         `tasks/s ÷ (RabbitMQ msgs/s ÷ 2) = ${round(result.tasksPerSec / (amqpMsgsPerSec / 2), 3)}`,
     );
+    if (reads) {
+      console.log(
+        `GET run (cache hit): ${reads.getRun.requestsPerSec} req/s vs bare Fastify ` +
+          `${reads.getRun.bareFastifyRequestsPerSec} req/s = ${reads.getRun.ratio}×`,
+      );
+    }
     console.log(JSON.stringify(result));
   } finally {
     for (const w of workers) w.kill('SIGKILL');
     await app.close();
     await admin((c) => c.query(`drop database if exists "${dbName}" with (force)`));
     await deleteTopology();
+  }
+
+  async function readSideFigures() {
+    const { rows } = await sqlRows<{ id: string }>(app.runtime.db(), 'select id from runs limit 1');
+    return { getRun: await getRunCacheHit(app, rows[0]!.id, READ_SECONDS) };
   }
 
   async function waitForCompleted(expected: number): Promise<void> {
