@@ -43,6 +43,7 @@ export const CONFIG_VARIABLES = [
   'SAGAFLOW_HANDLERS',
   'SAGAFLOW_SHARDS',
   'SAGAFLOW_INSTANCE_ID',
+  'SAGAFLOW_LIVE_POLL_MS',
   'LOG_LEVEL',
 ] as const;
 export type ConfigVariable = (typeof CONFIG_VARIABLES)[number];
