@@ -75,7 +75,9 @@ export class GuardedRedis {
   async close(): Promise<void> {
     this.closed = true;
     this.breaker.shutdown();
-    await Promise.all([this.client, ...this.subscribers].map((r) => r.quit().catch(() => r.disconnect())));
+    // A subscriber its owner closed already must not be quit again (ioredis then leaves a timer).
+    const open = [this.client, ...this.subscribers].filter((r) => r.status !== 'end');
+    await Promise.all(open.map((r) => r.quit().catch(() => r.disconnect())));
   }
 
   private connect(name: string, offlineQueue = false): Redis {
