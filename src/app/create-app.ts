@@ -8,6 +8,8 @@ import { AppModule } from './app.module.js';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { configureHttp, createFastifyAdapter, HttpInterfaceModule } from '../interfaces/http/http-app.js';
 import type { CreateAppOptions } from './app-options.js';
+import { SagaflowWsAdapter } from '../interfaces/realtime/sagaflow-ws-adapter.js';
+import { UpgradeRoutes } from '../interfaces/realtime/upgrade-routes.js';
 
 export type { CreateAppOptions };
 
@@ -43,6 +45,7 @@ export async function createApp(
         createFastifyAdapter(),
         { logger: ['error', 'warn'], abortOnError: false },
       );
+      app.useWebSocketAdapter(new SagaflowWsAdapter(app, app.get(UpgradeRoutes)));
       await configureHttp(app);
       app.enableShutdownHooks();
       await app.listen(config.port, '0.0.0.0');
