@@ -13,12 +13,27 @@ export interface RunListFilter {
   cursor?: string;
 }
 
-/** Queries that skip the aggregate entirely and read rows as views. */
+/** Where a run stands, for readers that compare versions or follow its events. */
+export interface RunHead {
+  version: number;
+  lastSeq: number;
+  definition: string;
+}
+
+/**
+ * Queries that skip the aggregate entirely and read rows as views. Implementations may read a
+ * replica, but a run read back after a change this installation committed is never older than
+ * that change (read-your-writes; see docs/read-side.md).
+ */
 export interface RunReadModel {
-  getRun(id: string): Promise<{ run: RunSnapshot; definition: WorkflowDefinition | null } | null>;
+  /** `minVersion`: the caller already knows the latest committed version (null: unknown). */
+  getRun(
+    id: string,
+    minVersion?: number | null,
+  ): Promise<{ run: RunSnapshot; definition: WorkflowDefinition | null } | null>;
   listRuns(
     filter: RunListFilter,
   ): Promise<{ items: Omit<RunSnapshot, 'tasks'>[]; nextCursor: string | null }>;
-  runExists(id: string): Promise<boolean>;
+  runHead(id: string): Promise<RunHead | null>;
   events(runId: string, after: number, limit: number): Promise<RunEvent[]>;
 }
