@@ -14,7 +14,11 @@ export interface RunEventHubOptions {
   maxRunsPerDefinitionSubscription: number;
 }
 
-const DEFAULTS: RunEventHubOptions = { pollMs: 5000, pageSize: 500, maxRunsPerDefinitionSubscription: 10_000 };
+const DEFAULTS: RunEventHubOptions = {
+  pollMs: 5000,
+  pageSize: 500,
+  maxRunsPerDefinitionSubscription: 10_000,
+};
 
 /** Run statuses after which no event can follow (FAILED can be retried, so it is not here). */
 const FINAL_EVENTS = new Set(['RunCompleted', 'RunCompensated', 'RunCancelled']);

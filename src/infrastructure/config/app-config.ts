@@ -16,6 +16,8 @@ export interface AppConfig {
   shardCount: number;
   /** Identity of this process in shard leases. */
   instanceId: string;
+  /** A watched run quiet for this long is checked against history (repairs lost live batches). */
+  livePollMs: number;
 }
 
 export const ROLES = ['api', 'relay', 'orchestrator', 'worker'] as const;
@@ -62,6 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     inlinePublish: bool('SAGAFLOW_INLINE_PUBLISH', true),
     logLevel: env.LOG_LEVEL ?? 'info',
     shardCount: Math.max(1, int('SAGAFLOW_SHARDS', 8)),
+    livePollMs: Math.max(10, int('SAGAFLOW_LIVE_POLL_MS', 5000)),
     instanceId: env.SAGAFLOW_INSTANCE_ID ?? `${process.pid}-${Math.random().toString(36).slice(2, 10)}`,
   };
 }

@@ -45,7 +45,7 @@ export class ReadSide {
           )
         : null;
     this.reads = this.replicated ?? primary;
-    this.feed = new RunEventHub(this.bus, this.reads, onError);
+    this.feed = new RunEventHub(this.bus, this.reads, onError, { pollMs: config.livePollMs });
     this.updater = new RedisReadSideUpdater(this.redis, this.cache, this.bus);
     orchestrator.onCommitted((committed) => this.updater.committed(committed));
   }
