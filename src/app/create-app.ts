@@ -10,6 +10,7 @@ import { configureHttp, createFastifyAdapter, HttpInterfaceModule } from '../int
 import type { CreateAppOptions } from './app-options.js';
 import { SagaflowWsAdapter } from '../interfaces/realtime/sagaflow-ws-adapter.js';
 import { UpgradeRoutes } from '../interfaces/realtime/upgrade-routes.js';
+import { WsInterfaceModule } from '../interfaces/ws/ws-interface.module.js';
 
 export type { CreateAppOptions };
 
@@ -41,7 +42,7 @@ export async function createApp(
   try {
     if (config.roles.has('api')) {
       const app = await NestFactory.create<NestFastifyApplication>(
-        AppModule.forRuntime(runtime, options, [HttpInterfaceModule]),
+        AppModule.forRuntime(runtime, options, [HttpInterfaceModule, WsInterfaceModule.register(options.ws)]),
         createFastifyAdapter(),
         { logger: ['error', 'warn'], abortOnError: false },
       );
