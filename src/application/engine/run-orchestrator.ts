@@ -250,7 +250,9 @@ export class RunOrchestrator {
       this.timers.schedule(write.snapshot.id, WorkflowRun.earliestTimer(write.snapshot));
     }
     if (this.committedListeners.length === 0) return Promise.resolve();
-    return Promise.all(this.committedListeners.map((listener) => listener(committed))).then(() => undefined);
+    return Promise.all(this.committedListeners.map(async (listener) => listener(committed))).then(
+      () => undefined,
+    );
   }
 }
 

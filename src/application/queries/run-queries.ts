@@ -41,6 +41,8 @@ export class ListRunsQuery {
     readonly status?: RunStatus,
     readonly limit?: number,
     readonly cursor?: string,
+    readonly createdAfter?: Date,
+    readonly createdBefore?: Date,
   ) {}
 }
 
@@ -54,6 +56,8 @@ export class ListRunsHandler implements IQueryHandler<ListRunsQuery> {
       ...(q.definition ? { definition: q.definition } : {}),
       ...(q.status ? { status: q.status } : {}),
       ...(q.cursor ? { cursor: q.cursor } : {}),
+      ...(q.createdAfter ? { createdAfter: q.createdAfter } : {}),
+      ...(q.createdBefore ? { createdBefore: q.createdBefore } : {}),
     });
     return { items: page.items.map(runSummaryView), nextCursor: page.nextCursor };
   }

@@ -106,6 +106,11 @@ export class RedisRunViewCache implements RunViewCache {
 
   /** Queues the after-commit update of one run on a pipeline (see ReadSideUpdater). */
   queueCommitted(pipeline: ReturnType<Redis['pipeline']>, runId: string, version: number): void {
-    (pipeline as unknown as CacheCommands).sagaflowCommitted(...this.keys(runId), version, MARKER_TTL_MS);
+    // Its outcome is read from the pipeline's exec() by the caller.
+    void (pipeline as unknown as CacheCommands).sagaflowCommitted(
+      ...this.keys(runId),
+      version,
+      MARKER_TTL_MS,
+    );
   }
 }
