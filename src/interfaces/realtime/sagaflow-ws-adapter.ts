@@ -46,6 +46,16 @@ export class SagaflowWsAdapter extends WsAdapter {
     return httpServer;
   }
 
+  /**
+   * A gateway without `@SubscribeMessage` handlers reads its sockets itself (the `/ws` gateway
+   * does, see RunEventsGateway); Nest would otherwise parse every frame a second time only to
+   * drop it.
+   */
+  override bindMessageHandlers(...args: Parameters<WsAdapter['bindMessageHandlers']>): void {
+    const [, handlers] = args;
+    if (handlers.length > 0) super.bindMessageHandlers(...args);
+  }
+
   override async dispose(): Promise<void> {
     this.detachListener?.();
     this.detachListener = null;
