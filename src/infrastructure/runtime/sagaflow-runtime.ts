@@ -19,6 +19,7 @@ import { MikroOrmDefinitionRepository } from '../persistence/mikro-orm-definitio
 import { MikroOrmRunStore } from '../persistence/mikro-orm-run-store.js';
 import { createOrm } from '../persistence/orm.js';
 import { ReadSide } from './read-side.js';
+import { SagaflowMetrics } from '../metrics/sagaflow-metrics.js';
 
 /**
  * The process's shared infrastructure, built once in dependency order: database (created and
@@ -37,6 +38,8 @@ export class SagaflowRuntime {
   readonly outboxPublisher: AmqpOutboxPublisher;
   readonly orchestrator: RunOrchestrator;
   readonly catalog: DefinitionCatalog;
+  /** This process's Prometheus registry and counters (served on `/metrics` by the api role). */
+  readonly metrics: SagaflowMetrics;
 
   private constructor(
     readonly config: AppConfig,
@@ -72,6 +75,7 @@ export class SagaflowRuntime {
       onError,
     );
     this.readSide = new ReadSide(config, this.em, this.definitions, this.orchestrator, logger, onError);
+    this.metrics = new SagaflowMetrics(this);
   }
 
   static async create(config: AppConfig, logger: MessagingLogger): Promise<SagaflowRuntime> {
