@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createApp, type SagaflowApp } from '../../../src/app/create-app.js';
-import { deleteRedisKeys, dropDatabase, eventually, isolatedConfig } from '../../integration/support/harness.js';
+import {
+  deleteRedisKeys,
+  dropDatabase,
+  eventually,
+  isolatedConfig,
+} from '../../integration/support/harness.js';
 import { PrivateRabbitMq } from '../../support/private-rabbitmq.js';
 import { PrivateRedis } from '../../support/private-redis.js';
 import { ensureReplica, replicaUrlFor } from '../../support/replica.js';
@@ -14,7 +19,6 @@ const NOBODY = 'postgres://postgres@127.0.0.1:47/nothing';
 let broker: PrivateRabbitMq | null = null;
 let redis: PrivateRedis | null = null;
 let app: SagaflowApp | null = null;
-
 
 beforeAll(async () => {
   await ensureReplica();

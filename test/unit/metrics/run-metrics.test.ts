@@ -111,14 +111,19 @@ describe('RunMetrics', () => {
     const labels = { type: 'delay', kind: 'task' };
     expect(await value(registry, 'sagaflow_task_ready_to_start_seconds_count', labels)).toBe(0);
     expect(await value(registry, 'sagaflow_task_duration_seconds_count', labels)).toBe(1);
-    expect(await value(registry, 'sagaflow_task_attempts_total', { ...labels, outcome: 'completed' })).toBe(1);
+    expect(await value(registry, 'sagaflow_task_attempts_total', { ...labels, outcome: 'completed' })).toBe(
+      1,
+    );
   });
 
   it('labels inline runs as (inline) and caps the distinct definition names', async () => {
     const registry = new Registry();
     const metrics = new RunMetrics(registry);
     for (let i = 0; i < 205; i++) {
-      commit(metrics, RunDriver.start(definitionOf({ name: `def-${i}`, tasks: [{ key: 'a', type: 'noop' }] })));
+      commit(
+        metrics,
+        RunDriver.start(definitionOf({ name: `def-${i}`, tasks: [{ key: 'a', type: 'noop' }] })),
+      );
     }
     expect(await value(registry, 'sagaflow_runs_started_total', { definition: 'def-0' })).toBe(1);
     expect(await value(registry, 'sagaflow_runs_started_total', { definition: 'def-199' })).toBe(1);
