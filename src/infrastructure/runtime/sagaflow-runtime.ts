@@ -12,6 +12,7 @@ import type { MessagingLogger } from '../messaging/logger.js';
 import { declareDeadLetter, declareResultShards, tasksExchangeName } from '../messaging/topology.js';
 import { withChannel } from '../messaging/channels.js';
 import { createMessageRouting } from '../messaging/message-routing.js';
+import { SagaflowMetrics } from '../metrics/sagaflow-metrics.js';
 import { AmqpOutboxPublisher } from '../outbox/amqp-outbox-publisher.js';
 import { TaskQueueDeclarer } from '../outbox/task-queues.js';
 import { ensureDatabase, migrate, waitForSchema } from '../persistence/bootstrap.js';
@@ -19,7 +20,6 @@ import { MikroOrmDefinitionRepository } from '../persistence/mikro-orm-definitio
 import { MikroOrmRunStore } from '../persistence/mikro-orm-run-store.js';
 import { createOrm } from '../persistence/orm.js';
 import { ReadSide } from './read-side.js';
-import { SagaflowMetrics } from '../metrics/sagaflow-metrics.js';
 
 /**
  * The process's shared infrastructure, built once in dependency order: database (created and
@@ -36,10 +36,10 @@ export class SagaflowRuntime {
   readonly routing: MessageRouting;
   readonly taskQueues: TaskQueueDeclarer;
   readonly outboxPublisher: AmqpOutboxPublisher;
-  readonly orchestrator: RunOrchestrator;
-  readonly catalog: DefinitionCatalog;
   /** This process's Prometheus registry and counters (served on `/metrics` by the api role). */
   readonly metrics: SagaflowMetrics;
+  readonly orchestrator: RunOrchestrator;
+  readonly catalog: DefinitionCatalog;
 
   private constructor(
     readonly config: AppConfig,
