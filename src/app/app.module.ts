@@ -22,7 +22,8 @@ import { ValidateDefinitionHandler } from '../application/queries/validate-defin
 import { SagaflowRuntime } from '../infrastructure/runtime/sagaflow-runtime.js';
 import { APP_OPTIONS, type CreateAppOptions } from './app-options.js';
 import { RolesService } from './roles.service.js';
-import { READINESS_PROBES, type ReadinessProbe } from '../interfaces/http/http-app.js';
+import { METRICS_SOURCE, READINESS_PROBES } from '../interfaces/http/http-app.js';
+import { readinessProbes } from './readiness-probes.js';
 import { UpgradeRoutes } from '../interfaces/realtime/upgrade-routes.js';
 
 const HANDLERS = [
@@ -64,14 +65,8 @@ export class AppModule {
         { provide: APP_OPTIONS, useValue: options },
         RolesService,
         UpgradeRoutes,
-        {
-          provide: READINESS_PROBES,
-          inject: [SagaflowRuntime, RolesService],
-          useFactory: (rt: SagaflowRuntime, roles: RolesService): ReadinessProbe => [
-            { name: 'postgres', check: () => rt.pingDatabase() },
-            { name: 'rabbitmq', check: async () => roles.isReady() },
-          ],
-        },
+        { provide: READINESS_PROBES, inject: [SagaflowRuntime, RolesService], useFactory: readinessProbes },
+        { provide: METRICS_SOURCE, useValue: runtime.metrics.registry },
         ...HANDLERS,
       ],
       exports: [
@@ -79,6 +74,7 @@ export class AppModule {
         UpgradeRoutes,
         RolesService,
         READINESS_PROBES,
+        METRICS_SOURCE,
         RunOrchestrator,
         DEFINITION_REPOSITORY,
         RUN_READ_MODEL,

@@ -36,6 +36,8 @@ export interface StartRunSpec {
 export interface Committed {
   writes: RunWrite[];
   outbox: StoredOutgoingMessage[];
+  /** The definition each written run follows, by run id (metrics label attempts by task type). */
+  definitions: ReadonlyMap<string, WorkflowDefinition>;
 }
 
 const MAX_CONFLICT_RETRIES = 10;
@@ -106,7 +108,8 @@ export class RunOrchestrator {
           checkLatest,
         });
         this.runs.put(snapshot, spec.definition);
-        await this.afterCommit({ writes: [{ snapshot, expectedVersion: 0, changes }], outbox });
+        const definitions = new Map([[snapshot.id, spec.definition]]);
+        await this.afterCommit({ writes: [{ snapshot, expectedVersion: 0, changes }], outbox, definitions });
         return { run: snapshot, created: true };
       } catch (error) {
         // A concurrent start with the same key won the insert: return its run on the next pass.
@@ -203,7 +206,8 @@ export class RunOrchestrator {
       try {
         const outbox = await this.store.saveRuns(writes, messages);
         for (const w of writes) this.runs.put(w.snapshot, runs.get(w.snapshot.id)!.definition);
-        return { published: this.afterCommit({ writes, outbox }) };
+        const definitions = new Map(writes.map((w) => [w.snapshot.id, runs.get(w.snapshot.id)!.definition]));
+        return { published: this.afterCommit({ writes, outbox, definitions }) };
       } catch (error) {
         // Cached or loaded, some run moved under us: read them all again.
         this.runs.forget(ids);

@@ -52,6 +52,11 @@ export class GuardedRedis {
     return this.breaker.opened;
   }
 
+  /** False while the breaker is open or half-open (waiting for a trial call): for metrics. */
+  get breakerClosed(): boolean {
+    return this.breaker.closed;
+  }
+
   /** Calls `listener` when the breaker closes again (Redis usable). */
   onBreakerClose(listener: () => void): void {
     this.breaker.on('close', listener);

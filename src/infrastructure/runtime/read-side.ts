@@ -24,7 +24,8 @@ export class ReadSide {
   readonly reads: RunReadModel;
   readonly feed: RunEventHub;
   private readonly updater: RedisReadSideUpdater;
-  private readonly replicated: ReplicatedRunReadModel | null;
+  /** The replica-reading model (with its breaker and tallies); null without replicas. */
+  readonly replicated: ReplicatedRunReadModel | null;
 
   constructor(
     config: AppConfig,

@@ -21,6 +21,7 @@ export class WorkerRole {
     private readonly runtime: SagaflowRuntime,
     readonly registry: HandlerRegistry = createDefaultRegistry({
       http: { allow: runtime.config.httpAllow.join(',') },
+      observeHttpBreakers: (open) => runtime.metrics.breakers.track('http', open),
     }),
   ) {}
 

@@ -111,7 +111,7 @@ describe('REST routes send the right message and status', () => {
   it('health/live is always ok in the terminus shape', async () => {
     const res = await json('GET', '/health/live');
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ status: 'ok', info: {}, error: {} });
+    expect(res.json()).toEqual({ status: 'ok', info: {}, error: {}, details: {} });
   });
 
   it('serves the OpenAPI document with the task union', async () => {
