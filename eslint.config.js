@@ -12,6 +12,7 @@ const infrastructurePackages = [
   'fastify',
   'pg',
   'kysely',
+  'prom-client',
 ];
 
 export default tseslint.config(
@@ -44,6 +45,16 @@ export default tseslint.config(
             },
           ],
         },
+      ],
+    },
+  },
+  {
+    // Metrics are counted by infrastructure (after-commit listeners, scrape-time collectors).
+    files: ['src/application/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'prom-client', message: 'metrics live in src/infrastructure/metrics.' }] },
       ],
     },
   },

@@ -1,8 +1,9 @@
 /**
  * Workload W1: N runs of a 3-task chain of `noop` tasks started at a steady rate through the
  * running system (all roles, real PostgreSQL and RabbitMQ, default durability), beside the raw
- * ceilings of the same services measured in the same run. Run by `w1-pass.ts`, one process per
- * pass, so that tracing is on or off from the start of the process (see bench.ts).
+ * ceilings of the same services and the read-side figures, measured in the same run. Run by
+ * `w1-pass.ts`, one process per pass, so that tracing is on or off from the start of the process
+ * (see bench.ts).
  */
 import pg from 'pg';
 import { createApp } from '../src/app/create-app.js';
@@ -10,6 +11,9 @@ import { loadConfig } from '../src/infrastructure/config/app-config.js';
 import { amqpCeiling, pgCeiling } from './ceilings.js';
 import { lineFrom, spawnScript } from './processes.js';
 import { round, summary } from './stats.js';
+import { getRunCacheHit } from './read-side.js';
+import { wsFanOut } from './ws-fanout.js';
+import { listAtScale } from './list-scale.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3000);
 /** Runs started per second by the client (a separate process). */
@@ -19,6 +23,15 @@ const WORKER_PROCESSES = Number(process.env.BENCH_WORKER_PROCESSES ?? 0);
 const TASKS_PER_RUN = 3;
 /** BENCH_CEILINGS=false skips the raw ceilings (for profiling the workload alone). */
 const CEILINGS = process.env.BENCH_CEILINGS !== 'false';
+/** BENCH_READS=false skips the read-side figures (GET from the cache, WebSocket fan-out). */
+const READS = process.env.BENCH_READS !== 'false';
+/** Seconds of each HTTP load pass of the read-side figures. */
+const READ_SECONDS = Number(process.env.BENCH_READ_SECONDS ?? 5);
+/** WebSocket watchers of the fan-out figure, and the runs they watch. */
+const WS_SUBSCRIBERS = Number(process.env.BENCH_WS_SUBSCRIBERS ?? 1000);
+const WS_RUNS = Number(process.env.BENCH_WS_RUNS ?? 50);
+/** Rows the runs table grows to for the list-at-scale figure (0 skips it). */
+const LIST_RUNS = Number(process.env.BENCH_LIST_RUNS ?? 1_000_000);
 
 export type W1Result = Awaited<ReturnType<typeof runW1>>;
 
@@ -52,6 +65,7 @@ export async function runW1() {
     port: 0,
     databaseUrl: databaseUrl.toString(),
     amqpPrefix: prefix,
+    redisPrefix: `${prefix}:`,
     roles: new Set([
       'api',
       'relay',
@@ -110,6 +124,7 @@ export async function runW1() {
       process.memoryUsage().rss / 1024 / 1024 + workerReports.reduce((sum, r) => sum + r.rssMb, 0),
       1,
     );
+    const reads = READS ? await readSideFigures() : null;
     // The raw ceilings run after the workload, on the same services, so their garbage is not in rssMb.
     const pgCommitsPerSec = CEILINGS ? await pgCeiling(databaseUrl.toString()) : 0;
     const amqpMsgsPerSec = CEILINGS ? await amqpCeiling(base.amqpUrl, prefix) : 0;
@@ -132,6 +147,8 @@ export async function runW1() {
       messagesPerTask: round(messages / tasks, 3),
       ceiling: { amqpMsgsPerSec: Math.round(amqpMsgsPerSec), pgCommitsPerSec: Math.round(pgCommitsPerSec) },
       rssMb,
+      ...(reads ? { getRunCacheHit: reads.getRun, wsFanOut: reads.fanOut } : {}),
+      ...(reads?.lists ? { listRuns: reads.lists } : {}),
     };
     console.log(`submitted in ${round(submittedIn)} s; all completed after ${round(figures.seconds)} s`);
     if (CEILINGS) {
@@ -140,12 +157,86 @@ export async function runW1() {
           `tasks/s ÷ (RabbitMQ msgs/s ÷ 2) = ${round(result.tasksPerSec / (amqpMsgsPerSec / 2), 3)}`,
       );
     }
+    if (reads) {
+      console.log(
+        `GET run (cache hit): ${reads.getRun.requestsPerSec} req/s vs bare Fastify ` +
+          `${reads.getRun.bareFastifyRequestsPerSec} req/s = ${reads.getRun.ratio}×`,
+      );
+      if (reads.fanOut)
+        console.log(
+          `WebSocket fan-out to ${reads.fanOut.subscribers} watchers: ${reads.fanOut.eventsPerSec} events/s vs ` +
+            `bare ws ${reads.fanOut.bareWsEventsPerSec} events/s = ${reads.fanOut.ratio}×`,
+        );
+    }
+    if (reads?.lists) {
+      console.log(
+        `list runs: p50 ${reads.lists.p50MsBefore} ms at ${reads.lists.runsBefore} runs, ` +
+          `${reads.lists.p50MsAfter} ms at ${reads.lists.runsAfter} runs = ${reads.lists.ratio}×`,
+      );
+    }
     return result;
   } finally {
     for (const w of workers) w.kill('SIGKILL');
     await app.close();
     await admin((c) => c.query(`drop database if exists "${dbName}" with (force)`));
     await deleteTopology();
+  }
+
+  async function readSideFigures() {
+    const { rows } = await sqlRows<{ id: string }>(app.runtime.db(), 'select id from runs limit 1');
+    const getRun = await getRunCacheHit(app, rows[0]!.id, READ_SECONDS);
+    const fanOut =
+      WS_SUBSCRIBERS <= 0
+        ? null
+        : await wsFanOut(app, WS_SUBSCRIBERS, WS_RUNS, async (definition, count) => {
+            for (;;) {
+              const done = await sqlRows<{ n: string; events: string }>(
+                app.runtime.db(),
+                `select count(*) filter (where status = 'COMPLETED') as n, coalesce(sum(last_seq), 0) as events
+           from runs where definition_name = '${definition}'`,
+              );
+              if (Number(done.rows[0]!.n) >= count) {
+                const sample = await sqlRows<{
+                  run_id: string;
+                  seq: number;
+                  type: string;
+                  at: Date;
+                  data: unknown;
+                }>(
+                  app.runtime.db(),
+                  `select e.run_id, e.seq, e.type, e.at, e.data from run_events e join runs r on r.id = e.run_id
+             where r.definition_name = '${definition}' and e.type = 'TaskCompleted' limit 1`,
+                );
+                const e = sample.rows[0]!;
+                const event = {
+                  seq: e.seq,
+                  type: e.type,
+                  taskKey: 'a',
+                  attempt: 1,
+                  at: new Date(e.at).toISOString(),
+                  data: e.data,
+                };
+                return {
+                  events: Number(done.rows[0]!.events),
+                  sampleFrame: JSON.stringify({ type: 'event', runId: e.run_id, event }),
+                };
+              }
+              await new Promise((resolve) => setTimeout(resolve, 50));
+            }
+          });
+    const lists =
+      LIST_RUNS > 0
+        ? await listAtScale(
+            app,
+            LIST_RUNS,
+            async (text) => void (await sqlRows(app.runtime.db(), text)),
+            async () =>
+              Number(
+                (await sqlRows<{ n: string }>(app.runtime.db(), 'select count(*) as n from runs')).rows[0]!.n,
+              ),
+          )
+        : null;
+    return { getRun, fanOut, lists };
   }
 
   async function waitForCompleted(expected: number): Promise<void> {

@@ -12,12 +12,18 @@ import { RUN_READ_MODEL } from '../application/ports/run-read-model.js';
 import { RUN_EVENT_FEED } from '../application/ports/run-event-feed.js';
 import { RUN_VIEW_CACHE } from '../application/ports/run-view-cache.js';
 import { GetDefinitionHandler, ListDefinitionsHandler } from '../application/queries/definition-queries.js';
-import { GetRunEventsHandler, GetRunHandler, ListRunsHandler } from '../application/queries/run-queries.js';
+import {
+  GetRunEventsHandler,
+  GetRunHandler,
+  GetRunJsonHandler,
+  ListRunsHandler,
+} from '../application/queries/run-queries.js';
 import { ValidateDefinitionHandler } from '../application/queries/validate-definition.js';
 import { SagaflowRuntime } from '../infrastructure/runtime/sagaflow-runtime.js';
 import { APP_OPTIONS, type CreateAppOptions } from './app-options.js';
 import { RolesService } from './roles.service.js';
-import { READINESS_PROBES, type ReadinessProbe } from '../interfaces/http/http-app.js';
+import { METRICS_SOURCE, READINESS_PROBES } from '../interfaces/http/http-app.js';
+import { readinessProbes } from './readiness-probes.js';
 import { UpgradeRoutes } from '../interfaces/realtime/upgrade-routes.js';
 
 const HANDLERS = [
@@ -29,6 +35,7 @@ const HANDLERS = [
   FireTimersHandler,
   ValidateDefinitionHandler,
   GetRunHandler,
+  GetRunJsonHandler,
   ListRunsHandler,
   GetRunEventsHandler,
   GetDefinitionHandler,
@@ -58,14 +65,8 @@ export class AppModule {
         { provide: APP_OPTIONS, useValue: options },
         RolesService,
         UpgradeRoutes,
-        {
-          provide: READINESS_PROBES,
-          inject: [SagaflowRuntime, RolesService],
-          useFactory: (rt: SagaflowRuntime, roles: RolesService): ReadinessProbe => [
-            { name: 'postgres', check: () => rt.pingDatabase() },
-            { name: 'rabbitmq', check: async () => roles.isReady() },
-          ],
-        },
+        { provide: READINESS_PROBES, inject: [SagaflowRuntime, RolesService], useFactory: readinessProbes },
+        { provide: METRICS_SOURCE, useValue: runtime.metrics.registry },
         ...HANDLERS,
       ],
       exports: [
@@ -73,6 +74,7 @@ export class AppModule {
         UpgradeRoutes,
         RolesService,
         READINESS_PROBES,
+        METRICS_SOURCE,
         RunOrchestrator,
         DEFINITION_REPOSITORY,
         RUN_READ_MODEL,

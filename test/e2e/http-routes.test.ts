@@ -120,7 +120,7 @@ describe('REST routes against the real app', () => {
   });
 
   it('answers health and docs', async () => {
-    expect((await get('/health/live')).json()).toEqual({ status: 'ok', info: {}, error: {} });
+    expect((await get('/health/live')).json()).toEqual({ status: 'ok', info: {}, error: {}, details: {} });
     expect((await get('/health/ready')).statusCode).toBe(200);
     expect((await get('/docs-json')).json()).toMatchObject({ openapi: expect.any(String) });
   });

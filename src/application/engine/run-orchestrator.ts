@@ -43,6 +43,8 @@ export interface StartRunSpec {
 export interface Committed {
   writes: RunWrite[];
   outbox: StoredOutgoingMessage[];
+  /** The definition each written run follows, by run id (metrics label attempts by task type). */
+  definitions: ReadonlyMap<string, WorkflowDefinition>;
 }
 
 const MAX_CONFLICT_RETRIES = 10;
@@ -140,7 +142,8 @@ export class RunOrchestrator {
           traceParent: traceParent ?? null,
         });
         this.runs.put(snapshot, spec.definition, traceParent ?? null);
-        await this.afterCommit({ writes: [{ snapshot, expectedVersion: 0, changes }], outbox });
+        const definitions = new Map([[snapshot.id, spec.definition]]);
+        await this.afterCommit({ writes: [{ snapshot, expectedVersion: 0, changes }], outbox, definitions });
         return { run: snapshot, created: true };
       } catch (error) {
         // A concurrent start with the same key won the insert: return its run on the next pass.
@@ -269,7 +272,8 @@ export class RunOrchestrator {
         for (const { snapshot: s } of writes) {
           this.runs.put(s, runs.get(s.id)!.definition, traceParents.get(s.id) ?? null);
         }
-        return { published: this.afterCommit({ writes, outbox }) };
+        const definitions = new Map(writes.map((w) => [w.snapshot.id, runs.get(w.snapshot.id)!.definition]));
+        return { published: this.afterCommit({ writes, outbox, definitions }) };
       } catch (error) {
         // Cached or loaded, some run moved under us: read them all again.
         this.runs.forget(ids);
@@ -284,7 +288,9 @@ export class RunOrchestrator {
       this.timers.schedule(write.snapshot.id, WorkflowRun.earliestTimer(write.snapshot));
     }
     if (this.committedListeners.length === 0) return Promise.resolve();
-    return Promise.all(this.committedListeners.map((listener) => listener(committed))).then(() => undefined);
+    return Promise.all(this.committedListeners.map(async (listener) => listener(committed))).then(
+      () => undefined,
+    );
   }
 }
 

@@ -11,6 +11,10 @@ export interface RunListFilter {
   limit: number;
   /** Opaque cursor from a previous page. */
   cursor?: string;
+  /** Runs created at or after this time. */
+  createdAfter?: Date;
+  /** Runs created before this time. */
+  createdBefore?: Date;
 }
 
 /** Where a run stands, for readers that compare versions or follow its events. */

@@ -17,6 +17,8 @@ export class AmqpOutboxPublisher implements CommittedOutboxPublisher {
   private confirmed: string[] = [];
   private flushing: Promise<void> | null = null;
   private readonly inflight = new Set<Promise<void>>();
+  /** Rows the broker confirmed so far: a monotonic tally the metrics mirror. */
+  published = 0;
 
   constructor(
     private readonly publisher: ConfirmPublisher,
@@ -41,6 +43,7 @@ export class AmqpOutboxPublisher implements CommittedOutboxPublisher {
       if (r.status === 'fulfilled') this.confirmed.push(rows[i]!.id);
       else failed = true;
     });
+    this.published += results.filter((r) => r.status === 'fulfilled').length;
     this.scheduleFlush();
     if (failed) await notifyRelay(this.db());
   }

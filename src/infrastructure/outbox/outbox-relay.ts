@@ -11,6 +11,8 @@ export interface OutboxRelayOptions {
   minAgeMs: number;
   sweepIntervalMs: number;
   batchSize: number;
+  /** Told how many rows each committed batch sent (metrics). */
+  onPublished?: (count: number) => void;
 }
 
 /**
@@ -90,6 +92,7 @@ export class OutboxRelay {
         return rows.length;
       });
       sent += count;
+      if (count > 0) this.options.onPublished?.(count);
       if (count < this.options.batchSize) return sent;
     }
   }

@@ -2,7 +2,8 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { DefinitionRecord, RunEventRecord } from './entities.js';
 import { Migration20261122000000Initial } from './migrations/Migration20261122000000Initial.js';
-import { Migration20261201000000RunTraceParent } from './migrations/Migration20261201000000RunTraceParent.js';
+import { Migration20261202000000ListIndexes } from './migrations/Migration20261202000000ListIndexes.js';
+import { Migration20261203000000RunTraceParent } from './migrations/Migration20261203000000RunTraceParent.js';
 
 export interface OrmOptions {
   databaseUrl: string;
@@ -27,7 +28,8 @@ export function createOrm(options: OrmOptions): MikroORM {
       tableName: 'sagaflow_migrations',
       migrationsList: [
         { name: 'Migration20261122000000Initial', class: Migration20261122000000Initial },
-        { name: 'Migration20261201000000RunTraceParent', class: Migration20261201000000RunTraceParent },
+        { name: 'Migration20261202000000ListIndexes', class: Migration20261202000000ListIndexes },
+        { name: 'Migration20261203000000RunTraceParent', class: Migration20261203000000RunTraceParent },
       ],
       transactional: true,
       allOrNothing: true,

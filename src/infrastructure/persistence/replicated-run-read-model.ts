@@ -65,6 +65,11 @@ export class ReplicatedRunReadModel implements RunReadModel {
     this.breaker.shutdown();
   }
 
+  /** False while reads skip the replicas (breaker open or half-open): for metrics. */
+  get breakerClosed(): boolean {
+    return this.breaker.closed;
+  }
+
   /** The replica has the run at (at least) its latest committed version. */
   private async freshReplica(runId: string): Promise<boolean> {
     const known = await this.markers(runId);

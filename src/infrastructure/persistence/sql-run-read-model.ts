@@ -50,17 +50,12 @@ export class SqlRunReadModel implements RunReadModel {
     return { run, definition };
   }
 
-  /** Newest first; the cursor is the (created_at, id) of the last item, stable under inserts. */
+  /**
+   * Newest first; the cursor is the (created_at, id) of the last item, stable under inserts.
+   * Every filter combination walks one index in order (see the list indexes migration).
+   */
   async listRuns(filter: RunListFilter) {
-    const cursor = decodeCursor(filter.cursor);
-    const conditions = [sql`true`];
-    if (filter.definition) conditions.push(sql`definition_name = ${filter.definition}`);
-    if (filter.status) conditions.push(sql`status = ${filter.status}`);
-    if (cursor)
-      conditions.push(sql`(created_at, id) < (${cursor.createdAt}::timestamptz, ${cursor.id}::uuid)`);
-    const rows =
-      await sql<RunRow>`select ${sql.raw(RUN_COLUMNS)} from runs where ${sql.join(conditions, sql` and `)}
-      order by created_at desc, id desc limit ${filter.limit + 1}`.execute(this.db());
+    const rows = await this.listStatement(filter).execute(this.db());
     const page = rows.rows.slice(0, filter.limit);
     const last = page.at(-1);
     const items: Omit<RunSnapshot, 'tasks'>[] = page.map((r) => {
@@ -72,6 +67,20 @@ export class SqlRunReadModel implements RunReadModel {
       nextCursor:
         rows.rows.length > filter.limit && last ? encodeCursor(toDate(last.created_at)!, last.id) : null,
     };
+  }
+
+  /** The list query itself, public so a test can EXPLAIN exactly what is served. */
+  listStatement(filter: RunListFilter) {
+    const cursor = decodeCursor(filter.cursor);
+    const conditions = [sql`true`];
+    if (filter.definition) conditions.push(sql`definition_name = ${filter.definition}`);
+    if (filter.status) conditions.push(sql`status = ${filter.status}`);
+    if (filter.createdAfter) conditions.push(sql`created_at >= ${filter.createdAfter}`);
+    if (filter.createdBefore) conditions.push(sql`created_at < ${filter.createdBefore}`);
+    if (cursor)
+      conditions.push(sql`(created_at, id) < (${cursor.createdAt}::timestamptz, ${cursor.id}::uuid)`);
+    return sql<RunRow>`select ${sql.raw(RUN_COLUMNS)} from runs where ${sql.join(conditions, sql` and `)}
+      order by created_at desc, id desc limit ${filter.limit + 1}`;
   }
 
   async events(runId: string, after: number, limit: number): Promise<RunEvent[]> {

@@ -52,6 +52,11 @@ export class GuardedRedis {
     return this.breaker.opened;
   }
 
+  /** False while the breaker is open or half-open (waiting for a trial call): for metrics. */
+  get breakerClosed(): boolean {
+    return this.breaker.closed;
+  }
+
   /** Calls `listener` when the breaker closes again (Redis usable). */
   onBreakerClose(listener: () => void): void {
     this.breaker.on('close', listener);
@@ -75,7 +80,9 @@ export class GuardedRedis {
   async close(): Promise<void> {
     this.closed = true;
     this.breaker.shutdown();
-    await Promise.all([this.client, ...this.subscribers].map((r) => r.quit().catch(() => r.disconnect())));
+    // A subscriber its owner closed already must not be quit again (ioredis then leaves a timer).
+    const open = [this.client, ...this.subscribers].filter((r) => r.status !== 'end');
+    await Promise.all(open.map((r) => r.quit().catch(() => r.disconnect())));
   }
 
   private connect(name: string, offlineQueue = false): Redis {

@@ -53,8 +53,8 @@ export class RedisReadSideUpdater {
         for (const [runId, version] of markers) this.cache.queueCommitted(pipeline, runId, version);
         if (items.length > 0) pipeline.publish(this.bus.channel, this.bus.encode(items));
         const results = (await pipeline.exec()) ?? [];
-        const failed = results.find(([error]) => error);
-        if (failed) throw failed[0];
+        const failed = results.find(([error]) => error)?.[0];
+        if (failed) throw failed;
       });
     } catch {
       for (const [runId, version] of markers) this.remember(runId, version);

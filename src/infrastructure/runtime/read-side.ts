@@ -24,7 +24,8 @@ export class ReadSide {
   readonly reads: RunReadModel;
   readonly feed: RunEventHub;
   private readonly updater: RedisReadSideUpdater;
-  private readonly replicated: ReplicatedRunReadModel | null;
+  /** The replica-reading model (with its breaker and tallies); null without replicas. */
+  readonly replicated: ReplicatedRunReadModel | null;
 
   constructor(
     config: AppConfig,
@@ -45,7 +46,7 @@ export class ReadSide {
           )
         : null;
     this.reads = this.replicated ?? primary;
-    this.feed = new RunEventHub(this.bus, this.reads, onError);
+    this.feed = new RunEventHub(this.bus, this.reads, onError, { pollMs: config.livePollMs });
     this.updater = new RedisReadSideUpdater(this.redis, this.cache, this.bus);
     orchestrator.onCommitted((committed) => this.updater.committed(committed));
   }

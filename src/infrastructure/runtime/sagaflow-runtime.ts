@@ -12,6 +12,7 @@ import type { MessagingLogger } from '../messaging/logger.js';
 import { declareDeadLetter, declareResultShards, tasksExchangeName } from '../messaging/topology.js';
 import { withChannel } from '../messaging/channels.js';
 import { createMessageRouting } from '../messaging/message-routing.js';
+import { SagaflowMetrics } from '../metrics/sagaflow-metrics.js';
 import { AmqpOutboxPublisher } from '../outbox/amqp-outbox-publisher.js';
 import { TaskQueueDeclarer } from '../outbox/task-queues.js';
 import { ensureDatabase, migrate, waitForSchema } from '../persistence/bootstrap.js';
@@ -36,6 +37,8 @@ export class SagaflowRuntime {
   readonly routing: MessageRouting;
   readonly taskQueues: TaskQueueDeclarer;
   readonly outboxPublisher: AmqpOutboxPublisher;
+  /** This process's Prometheus registry and counters (served on `/metrics` by the api role). */
+  readonly metrics: SagaflowMetrics;
   readonly orchestrator: RunOrchestrator;
   readonly catalog: DefinitionCatalog;
   /** Sagaflow's spans (docs/tracing.md); a no-op unless main.ts started tracing. */
@@ -77,6 +80,7 @@ export class SagaflowRuntime {
       this.tracing,
     );
     this.readSide = new ReadSide(config, this.em, this.definitions, this.orchestrator, logger, onError);
+    this.metrics = new SagaflowMetrics(this);
   }
 
   static async create(config: AppConfig, logger: MessagingLogger): Promise<SagaflowRuntime> {

@@ -6,6 +6,7 @@ import { BODY_LIMIT_BYTES } from './problem/problem-mapper.js';
 
 export { HttpInterfaceModule } from './http-interface.module.js';
 export { READINESS_PROBES, type ReadinessProbe } from './health/readiness.js';
+export { METRICS_SOURCE, type MetricsSource } from './metrics/metrics.controller.js';
 
 /** The Fastify adapter the api role runs on, with SPEC §4's 1 MiB body limit. */
 export function createFastifyAdapter(): FastifyAdapter {

@@ -10,6 +10,7 @@ export function createRelay(runtime: SagaflowRuntime): OutboxRelay {
       minAgeMs: runtime.config.inlinePublish ? 5_000 : 0,
       sweepIntervalMs: runtime.config.inlinePublish ? 2_000 : 1_000,
       batchSize: 500,
+      onPublished: (count) => runtime.metrics.outbox.relayPublished(count),
     },
     (work) => runtime.transaction(work),
     runtime.publisher,

@@ -23,6 +23,7 @@ export class WorkerRole {
     private readonly runtime: SagaflowRuntime,
     readonly registry: HandlerRegistry = createDefaultRegistry({
       http: { allow: runtime.config.httpAllow.join(',') },
+      observeHttpBreakers: (open) => runtime.metrics.breakers.track('http', open),
     }),
   ) {}
 

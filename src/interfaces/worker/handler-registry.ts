@@ -87,6 +87,8 @@ export class HandlerRegistry {
 export interface DefaultRegistryOptions {
   /** Options of the built-in `http` handler (allow-list, breaker settings). */
   http?: HttpHandlerOptions;
+  /** Receives a count of the `http` handler's open per-host breakers, to report as a metric. */
+  observeHttpBreakers?: (openBreakers: () => number) => void;
 }
 
 /** A registry with SPEC §2's worker built-ins: `noop`, `echo`, `http`. */
@@ -97,5 +99,6 @@ export function createDefaultRegistry(options: DefaultRegistryOptions = {}): Han
   registry.register('echo', echoHandler);
   registry.register('http', http.handle);
   registry.onClose(() => http.close());
+  options.observeHttpBreakers?.(() => http.openBreakers());
   return registry;
 }

@@ -5,11 +5,22 @@ import type { FastifyReply } from 'fastify';
 import { CancelRunCommand } from '../../../application/commands/cancel-run.js';
 import { RetryRunCommand } from '../../../application/commands/retry-run.js';
 import { StartRunCommand } from '../../../application/commands/start-run.js';
-import { GetRunEventsQuery, GetRunQuery, ListRunsQuery } from '../../../application/queries/run-queries.js';
+import {
+  GetRunEventsQuery,
+  GetRunJsonQuery,
+  ListRunsQuery,
+} from '../../../application/queries/run-queries.js';
 import type { RunView } from '../../../application/queries/run-view.js';
 import { RUN_STATUSES } from '../../../domain/run/run-status.js';
 import { ApiJson, ApiJsonBody, ApiProblems } from '../openapi/api-docs.decorators.js';
-import { parseAfter, parseLimit, parseRunStatus, single, type QueryString } from '../params/query-params.js';
+import {
+  parseAfter,
+  parseLimit,
+  parseRunStatus,
+  parseTime,
+  single,
+  type QueryString,
+} from '../params/query-params.js';
 import { parseRunId } from '../params/run-id.js';
 import type { RunEventPage, RunList } from './query-results.js';
 
@@ -54,6 +65,12 @@ export class RunsController {
   @ApiQuery({ name: 'status', required: false, enum: [...RUN_STATUSES] })
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', default: 100, maximum: 1000 } })
   @ApiQuery({ name: 'cursor', required: false, description: '`nextCursor` of the previous page' })
+  @ApiQuery({
+    name: 'createdAfter',
+    required: false,
+    description: 'ISO-8601 time: runs created at or after it',
+  })
+  @ApiQuery({ name: 'createdBefore', required: false, description: 'ISO-8601 time: runs created before it' })
   @ApiJson(200, 'RunList', '`{ items, nextCursor }`')
   @ApiProblems(400)
   async list(@Query() query: QueryString) {
@@ -63,6 +80,8 @@ export class RunsController {
         parseRunStatus(query),
         parseLimit(query),
         single(query, 'cursor'),
+        parseTime(query, 'createdAfter'),
+        parseTime(query, 'createdBefore'),
       ),
     );
   }
@@ -71,8 +90,10 @@ export class RunsController {
   @ApiOperation({ summary: 'One run with its tasks' })
   @ApiJson(200, 'Run', 'the run')
   @ApiProblems(404)
-  async get(@Param('id') id: string) {
-    return this.queries.execute<GetRunQuery, RunView>(new GetRunQuery(parseRunId(id)));
+  async get(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    const json = await this.queries.execute<GetRunJsonQuery, string>(new GetRunJsonQuery(parseRunId(id)));
+    void reply.type('application/json; charset=utf-8');
+    return json;
   }
 
   @Get(':id/events')

@@ -1,29 +1,66 @@
-import { Controller, Get, Inject, Optional, Res } from '@nestjs/common';
+import { Controller, Get, HttpException, Inject, Optional, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { ApiJson } from '../openapi/api-docs.decorators.js';
-import { runProbes, type HealthReport } from './health-report.js';
+import { dependencyIndicators } from './dependency-indicators.js';
 import { READINESS_PROBES, type ReadinessProbe } from './readiness.js';
+
+/** SPEC §7's shape: terminus's, with the overall status kept to `ok` | `error`. */
+export interface HealthReport {
+  status: 'ok' | 'error';
+  info: HealthCheckResult['info'];
+  error: HealthCheckResult['error'];
+  details: HealthCheckResult['details'];
+}
 
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
-  constructor(@Optional() @Inject(READINESS_PROBES) private readonly probes: ReadinessProbe | null = null) {}
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    @Optional() @Inject(READINESS_PROBES) private readonly probes: ReadinessProbe | null = null,
+  ) {}
 
+  /**
+   * The process answers: nothing else is checked, so an outage of a shared dependency does not
+   * make every instance restart (that is what readiness is for).
+   */
   @Get('live')
   @ApiOperation({ summary: 'The process is up (checks nothing else)' })
   @ApiJson(200, 'Health', 'alive')
   live(): HealthReport {
-    return { status: 'ok', info: {}, error: {} };
+    return { status: 'ok', info: {}, error: {}, details: {} };
   }
 
   @Get('ready')
   @ApiOperation({ summary: 'Every dependency of every role of this process is ready' })
-  @ApiJson(200, 'Health', 'ready')
+  @ApiJson(200, 'Health', 'ready; an optional dependency that is down is `degraded` under `info`')
   @ApiJson(503, 'Health', 'not ready; failing dependencies under `error`')
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthReport> {
-    const report = await runProbes(this.probes ?? []);
-    void reply.status(report.status === 'ok' ? 200 : 503);
-    return report;
+    const result = await this.check();
+    // Terminus says `degraded` when only optional dependencies are down, and `shutting_down`
+    // while the process stops; SPEC has ok | error, and a stopping process takes no traffic.
+    const ok = result.status === 'ok' || result.status === 'degraded';
+    void reply.status(ok ? 200 : 503);
+    return {
+      status: ok ? 'ok' : 'error',
+      info: result.info ?? {},
+      error: result.error ?? {},
+      details: result.details,
+    };
+  }
+
+  /** Terminus throws its 503 with the result as the body; the body is what we answer with. */
+  private async check(): Promise<HealthCheckResult> {
+    try {
+      return await this.health.check(dependencyIndicators(this.indicators, this.probes ?? []));
+    } catch (error) {
+      if (error instanceof HttpException && error.getStatus() === 503) {
+        return error.getResponse() as HealthCheckResult;
+      }
+      throw error;
+    }
   }
 }

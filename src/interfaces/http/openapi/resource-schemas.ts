@@ -179,10 +179,15 @@ export const RESOURCE_SCHEMAS: Record<string, SchemaObject> = {
       status: { type: 'string', enum: ['ok', 'error'] },
       info: { type: 'object', additionalProperties: ref('HealthIndicator') },
       error: { type: 'object', additionalProperties: ref('HealthIndicator') },
+      details: { type: 'object', additionalProperties: ref('HealthIndicator') },
     },
   },
   HealthIndicator: {
     type: 'object',
-    properties: { status: { type: 'string', enum: ['up', 'down'] }, message: { type: 'string' } },
+    properties: {
+      status: { type: 'string', enum: ['up', 'degraded', 'down'] },
+      message: { type: 'string' },
+      responseTime: { type: 'integer', description: 'milliseconds the check took' },
+    },
   },
 };

@@ -73,6 +73,13 @@ export class HostBreakers<R> {
     return this.entries.get(hostKey)?.breaker.opened ?? false;
   }
 
+  /** How many hosts' breakers are not closed (open, or half-open awaiting a trial call). */
+  openCount(): number {
+    let open = 0;
+    for (const { breaker } of this.entries.values()) if (!breaker.closed) open += 1;
+    return open;
+  }
+
   /** Stops every breaker's timers; later calls fail retryably. */
   close(): void {
     this.closed = true;

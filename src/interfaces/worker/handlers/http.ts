@@ -35,6 +35,8 @@ export interface HttpHandler {
   handle: TaskHandler<Json, HttpOutput>;
   /** Shuts the circuit breakers down; later calls fail retryably. */
   close(): void;
+  /** How many per-host breakers are open (or half-open) now. */
+  openBreakers(): number;
 }
 
 const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
@@ -68,7 +70,7 @@ export function createHttpHandler(options: HttpHandlerOptions = {}): HttpHandler
     return toOutput(response, body.text);
   };
 
-  return { handle, close: () => breakers.close() };
+  return { handle, close: () => breakers.close(), openBreakers: () => breakers.openCount() };
 }
 
 /** One request and its body; throws only for outcomes another attempt could change. */

@@ -7,8 +7,8 @@ import { insertRunsFunction } from './save-functions.js';
  * run's trace (docs/tracing.md). Nullable and written once at insert: adding it rewrites no rows
  * and updates never touch it, so HOT updates of `runs` are unaffected.
  */
-export class Migration20261201000000RunTraceParent extends Migration {
-  override name = 'Migration20261201000000RunTraceParent';
+export class Migration20261203000000RunTraceParent extends Migration {
+  override name = 'Migration20261203000000RunTraceParent';
 
   override up(): void {
     this.addSql('alter table runs add column trace_parent text');
