@@ -9,7 +9,12 @@ const { createApp } = await import('./app/create-app.js');
 
 /** One entry point; SAGAFLOW_ROLES picks what this process does (SPEC §1). */
 const sagaflow = await createApp();
-const roles = [...sagaflow.config.roles].join(',');
-console.log(
-  `sagaflow ${sagaflow.config.instanceId} running roles ${roles}${sagaflow.url ? ` on ${sagaflow.url}` : ''}`,
+const { config, logger, url } = sagaflow;
+const roles = [...config.roles].join(',');
+// The start line is written at any LOG_LEVEL but `silent`: supervisors and the e2e tests wait for it.
+const announcer =
+  logger.isLevelEnabled('info') || logger.level === 'silent' ? logger : logger.child({}, { level: 'info' });
+announcer.info(
+  { instance_id: config.instanceId, roles, url },
+  `sagaflow ${config.instanceId} running roles ${roles}${url ? ` on ${url}` : ''}`,
 );

@@ -1,3 +1,4 @@
+import type { DestinationStream } from 'pino';
 import type { HandlerRegistry } from '../interfaces/worker/handler-registry.js';
 import type { WsGatewayOptions } from '../interfaces/ws/ws-gateway-options.js';
 
@@ -8,4 +9,6 @@ export interface CreateAppOptions {
   registerHandlers?: (registry: HandlerRegistry) => void;
   /** Tuning of the `/ws` gateway (heartbeat, send buffer limit); defaults suit production. */
   ws?: Partial<WsGatewayOptions>;
+  /** Where the process's log lines go (default stdout); tests read them from a stream. */
+  logDestination?: DestinationStream;
 }

@@ -1,8 +1,11 @@
 import 'reflect-metadata';
-import { Logger, type INestApplicationContext } from '@nestjs/common';
+import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { Logger } from 'pino';
 import { loadConfig, type AppConfig } from '../infrastructure/config/app-config.js';
-import type { MessagingLogger } from '../infrastructure/messaging/logger.js';
+import { createLogger } from '../infrastructure/logging/create-logger.js';
+import { PinoAppLogger } from '../infrastructure/logging/pino-app-logger.js';
+import { runTracing } from '../infrastructure/telemetry/start-tracing.js';
 import { SagaflowRuntime } from '../infrastructure/runtime/sagaflow-runtime.js';
 import { AppModule } from './app.module.js';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -11,6 +14,7 @@ import type { CreateAppOptions } from './app-options.js';
 import { SagaflowWsAdapter } from '../interfaces/realtime/sagaflow-ws-adapter.js';
 import { UpgradeRoutes } from '../interfaces/realtime/upgrade-routes.js';
 import { WsInterfaceModule } from '../interfaces/ws/ws-interface.module.js';
+import { nestLogging } from './nest-logging.js';
 
 export type { CreateAppOptions };
 
@@ -18,6 +22,8 @@ export interface SagaflowApp {
   app: INestApplicationContext;
   runtime: SagaflowRuntime;
   config: AppConfig;
+  /** The process's pino logger (JSON lines on stdout at `LOG_LEVEL`). */
+  logger: Logger;
   /** Listening URL of the api role, or null. */
   url: string | null;
   close(): Promise<void>;
@@ -32,34 +38,39 @@ export async function createApp(
   options: CreateAppOptions = {},
 ): Promise<SagaflowApp> {
   const config = { ...loadConfig(), ...overrides };
-  const nestLogger = new Logger('sagaflow');
-  const logger: MessagingLogger = {
-    log: (m) => nestLogger.log(m),
-    warn: (m) => nestLogger.warn(m),
-    error: (m) => nestLogger.error(m),
-  };
-  const runtime = await SagaflowRuntime.create(config, logger);
+  const logger = createLogger({
+    level: config.logLevel,
+    traceCorrelation: runTracing().enabled,
+    destination: options.logDestination,
+  });
+  const runtime = await SagaflowRuntime.create(config, new PinoAppLogger(logger));
   try {
-    if (config.roles.has('api')) {
+    const nest = nestLogging(logger, config.roles.has('api'));
+    if (nest.module) {
       const app = await NestFactory.create<NestFastifyApplication>(
-        AppModule.forRuntime(runtime, options, [HttpInterfaceModule, WsInterfaceModule.register(options.ws)]),
+        AppModule.forRuntime(runtime, options, [
+          nest.module,
+          HttpInterfaceModule,
+          WsInterfaceModule.register(options.ws),
+        ]),
         createFastifyAdapter(),
-        { logger: ['error', 'warn'], abortOnError: false },
+        { logger: nest.logger, abortOnError: false },
       );
       app.useWebSocketAdapter(new SagaflowWsAdapter(app, app.get(UpgradeRoutes)));
       await configureHttp(app);
       app.enableShutdownHooks();
       await app.listen(config.port, '0.0.0.0');
       const address = app.getHttpServer().address() as { port: number };
-      return { app, runtime, config, url: `http://127.0.0.1:${address.port}`, close: () => app.close() };
+      const url = `http://127.0.0.1:${address.port}`;
+      return { app, runtime, config, logger, url, close: () => app.close() };
     }
     const app = await NestFactory.createApplicationContext(AppModule.forRuntime(runtime, options), {
-      logger: ['error', 'warn'],
+      logger: nest.logger,
       abortOnError: false,
     });
     app.enableShutdownHooks();
     await app.init();
-    return { app, runtime, config, url: null, close: () => app.close() };
+    return { app, runtime, config, logger, url: null, close: () => app.close() };
   } catch (error) {
     await runtime.close().catch(() => undefined);
     throw error;

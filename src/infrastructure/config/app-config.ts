@@ -48,6 +48,17 @@ export const CONFIG_VARIABLES = [
 ] as const;
 export type ConfigVariable = (typeof CONFIG_VARIABLES)[number];
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** pino's levels; an unknown one would make pino throw at the first logger, far from the cause. */
+function logLevel(value: string | undefined): string {
+  const level = (value ?? '').trim().toLowerCase() || 'info';
+  if (!LOG_LEVELS.includes(level)) {
+    throw new Error(`LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}, got "${value}"`);
+  }
+  return level;
+}
+
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const env: Readonly<Partial<Record<ConfigVariable, string>>> = source;
   const list = (value: string | undefined) =>
@@ -88,7 +99,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     migrate: bool('SAGAFLOW_MIGRATE', true),
     httpAllow: list(env.SAGAFLOW_HTTP_ALLOW),
     inlinePublish: bool('SAGAFLOW_INLINE_PUBLISH', true),
-    logLevel: env.LOG_LEVEL ?? 'info',
+    logLevel: logLevel(env.LOG_LEVEL),
     shardCount: Math.max(1, int('SAGAFLOW_SHARDS', 8)),
     livePollMs: Math.max(10, int('SAGAFLOW_LIVE_POLL_MS', 5000)),
     instanceId: env.SAGAFLOW_INSTANCE_ID ?? `${process.pid}-${Math.random().toString(36).slice(2, 10)}`,

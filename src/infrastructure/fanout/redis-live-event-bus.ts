@@ -36,7 +36,7 @@ export class RedisLiveEventBus implements LiveEventBus {
       await this.ensureSubscribed();
     } catch (error) {
       // Redis is down: the feed still replays history and polls; ioredis subscribes on reconnect.
-      this.logger.warn(`sagaflow: live events unavailable (${(error as Error).message})`);
+      this.logger.warn('live events unavailable', { error: (error as Error).message });
     }
     return {
       unsubscribe: async () => {
@@ -70,7 +70,7 @@ export class RedisLiveEventBus implements LiveEventBus {
     try {
       items = JSON.parse(message) as FeedItem[];
     } catch {
-      this.logger.warn('sagaflow: unreadable live event batch ignored');
+      this.logger.warn('unreadable live event batch ignored');
       return;
     }
     for (const listener of this.listeners) listener(items);

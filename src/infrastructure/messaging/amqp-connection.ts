@@ -169,7 +169,7 @@ export class AmqpConnection {
         await model.close();
       } catch (closeError) {
         // Already closing or closed under us: nothing left to release.
-        this.logger.warn(`AMQP close: ${describeError(closeError)}`);
+        this.logger.warn('close failed', { error: describeError(closeError) });
       }
     }
   }
@@ -197,11 +197,11 @@ export class AmqpConnection {
     this.generation += 1;
     const generation = this.generation;
     this.model = model;
-    model.on('error', (error: Error) => this.logger.error(`AMQP connection error: ${error.message}`));
-    model.on('blocked', (reason: string) => this.logger.warn(`AMQP connection blocked by broker: ${reason}`));
-    model.on('unblocked', () => this.logger.log('AMQP connection unblocked'));
+    model.on('error', (error: Error) => this.logger.error('connection error', { error: error.message }));
+    model.on('blocked', (reason: string) => this.logger.warn('connection blocked by the broker', { reason }));
+    model.on('unblocked', () => this.logger.log('connection unblocked'));
     model.on('close', () => this.onModelClosed(model));
-    this.logger.log(`AMQP connected (generation ${generation})`);
+    this.logger.log('connected', { generation });
     // Snapshot now, synchronously with setting `model`: setups added from here on run themselves.
     const round = [...this.setups];
     for (const entry of round) {
@@ -225,7 +225,7 @@ export class AmqpConnection {
     if (this.closed) return;
     this.reconnectAttempt += 1;
     const delay = backoffDelay(this.reconnectAttempt, this.backoff);
-    this.logger.warn(`AMQP ${reason}; reconnecting in ${delay} ms (attempt ${this.reconnectAttempt})`);
+    this.logger.warn(`${reason}; reconnecting`, { delay_ms: delay, attempt: this.reconnectAttempt });
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = setTimeout(() => void this.connectOnce(), delay);
   }
@@ -249,7 +249,7 @@ export class AmqpConnection {
       if (generation !== this.generation || this.closed) return;
       entry.failures += 1;
       const delay = backoffDelay(entry.failures, this.backoff);
-      this.logger.error(`AMQP setup failed (${describeError(error)}); retrying in ${delay} ms`);
+      this.logger.error('setup failed; retrying', { error: describeError(error), delay_ms: delay });
       this.retryLater(entry, generation, model, delay);
     } finally {
       entry.running = false;

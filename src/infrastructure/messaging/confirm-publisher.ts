@@ -145,14 +145,14 @@ export class ConfirmPublisher {
       await session.channel.close();
     } catch (error) {
       // The channel or connection went first; its close handler has rejected what was pending.
-      this.logger.warn(`ConfirmPublisher close: ${describeError(error)}`);
+      this.logger.warn('close failed', { error: describeError(error) });
     }
   }
 
   private async openSession(model: ChannelModel): Promise<void> {
     const channel = await model.createConfirmChannel();
     const session: Session = { channel, pending: new Set(), drained: undefined, wakeDrained: undefined };
-    channel.on('error', (error: Error) => this.logger.error(`publisher channel error: ${error.message}`));
+    channel.on('error', (error: Error) => this.logger.error('channel error', { error: error.message }));
     channel.on('drain', () => endDrain(session));
     channel.on('close', () => {
       const error = new Error('AMQP channel closed before the broker confirmed the publish');

@@ -1,17 +1,25 @@
+/** Structured fields of a log line (`run_id`, `queue`, …), snake_case like the ones pino adds. */
+export type LogFields = Readonly<Record<string, unknown>>;
+
 /**
- * The smallest logger the messaging layer needs. Nest's `Logger` satisfies it, so the module
- * that wires these classes can pass one in; tests and tools get the silent default.
+ * The logger Sagaflow's own components write to (pino behind it: `PinoAppLogger`). `log` is
+ * info. A component gets a `child` with its own fields bound rather than prefixing its messages;
+ * tests and tools get the silent default.
  */
 export interface MessagingLogger {
-  log(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
+  debug(message: string, fields?: LogFields): void;
+  log(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+  child(bindings: LogFields): MessagingLogger;
 }
 
 export const silentLogger: MessagingLogger = {
+  debug: () => undefined,
   log: () => undefined,
   warn: () => undefined,
   error: () => undefined,
+  child: () => silentLogger,
 };
 
 /** Error text for logs: `unknown` because amqplib and handlers can throw anything. */

@@ -38,8 +38,8 @@ export class GuardedRedis {
       volumeThreshold: 3,
       rollingCountTimeout: 10_000,
     });
-    this.breaker.on('open', () => options.logger.warn('sagaflow: Redis breaker open; reads use PostgreSQL'));
-    this.breaker.on('close', () => options.logger.log('sagaflow: Redis breaker closed'));
+    this.breaker.on('open', () => options.logger.warn('Redis breaker open; reads use PostgreSQL'));
+    this.breaker.on('close', () => options.logger.log('Redis breaker closed'));
   }
 
   /** Runs `call` on the command connection through the breaker; rejects fast while it is open. */
@@ -95,11 +95,11 @@ export class GuardedRedis {
     });
     let down = false;
     redis.on('error', (error: Error) => {
-      if (!down) this.options.logger.warn(`sagaflow: Redis ${name}: ${error.message}`);
+      if (!down) this.options.logger.warn('Redis connection lost', { connection: name, error: error.message });
       down = true;
     });
     redis.on('ready', () => {
-      if (down) this.options.logger.log(`sagaflow: Redis ${name} connected again`);
+      if (down) this.options.logger.log('Redis connected again', { connection: name });
       down = false;
     });
     return redis;

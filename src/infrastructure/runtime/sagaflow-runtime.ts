@@ -54,14 +54,14 @@ export class SagaflowRuntime {
     this.runStore = new MikroOrmRunStore(() => this.db());
     this.amqp = new AmqpConnection({
       url: config.amqpUrl,
-      logger,
+      logger: logger.child({ component: 'amqp' }),
       connectionName: `sagaflow ${config.instanceId}`,
     });
-    this.publisher = new ConfirmPublisher(this.amqp, { logger });
+    this.publisher = new ConfirmPublisher(this.amqp, { logger: logger.child({ component: 'publisher' }) });
     const prefix = config.amqpPrefix;
     this.routing = createMessageRouting(prefix, config.shardCount);
     this.taskQueues = new TaskQueueDeclarer(this.amqp, prefix);
-    const onError = (error: unknown) => logger.error(`sagaflow: ${describe(error)}`);
+    const onError = (error: unknown) => logger.error(describe(error));
     this.outboxPublisher = new AmqpOutboxPublisher(
       this.publisher,
       () => this.db(),
@@ -79,7 +79,14 @@ export class SagaflowRuntime {
       onError,
       this.tracing,
     );
-    this.readSide = new ReadSide(config, this.em, this.definitions, this.orchestrator, logger, onError);
+    this.readSide = new ReadSide(
+      config,
+      this.em,
+      this.definitions,
+      this.orchestrator,
+      logger.child({ component: 'read-side' }),
+      onError,
+    );
     this.metrics = new SagaflowMetrics(this);
   }
 

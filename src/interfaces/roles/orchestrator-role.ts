@@ -39,6 +39,7 @@ export class OrchestratorRole {
   });
   private sweeper: NodeJS.Timeout | null = null;
   private sweeping: Promise<void> | null = null;
+  private readonly log = this.runtime.logger.child({ component: 'orchestrator' });
 
   constructor(
     private readonly runtime: SagaflowRuntime,
@@ -49,7 +50,7 @@ export class OrchestratorRole {
       () => runtime.db(),
       { instanceId: config.instanceId, shardCount: config.shardCount, ttlMs: 10_000, renewIntervalMs: 2_000 },
       { acquired: (shard) => this.consumeShard(shard), released: (shard) => this.stopShard(shard) },
-      (error) => runtime.logger.error(`shard leases: ${String(error)}`),
+      (error) => this.log.error('shard leases failed', { error: String(error) }),
     );
   }
 
@@ -67,7 +68,7 @@ export class OrchestratorRole {
         TIMER_BATCH
       );
     })()
-      .catch((error: unknown) => this.runtime.logger.error(`timer sweep: ${String(error)}`))
+      .catch((error: unknown) => this.log.error('timer sweep failed', { error: String(error) }))
       .finally(() => (this.sweeping = null));
   }
 
@@ -88,7 +89,7 @@ export class OrchestratorRole {
           if (!isResultMessage(value)) throw new Error('not a task result message');
           return value;
         },
-        logger: this.runtime.logger,
+        logger: this.log,
       },
       (deliveries) => this.applier.submit(deliveries),
     );

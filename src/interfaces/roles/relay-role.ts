@@ -3,6 +3,7 @@ import type { SagaflowRuntime } from '../../infrastructure/runtime/sagaflow-runt
 
 /** The relay role: publishes outbox rows their committing process left behind. */
 export function createRelay(runtime: SagaflowRuntime): OutboxRelay {
+  const relayLog = runtime.logger.child({ component: 'relay' });
   return new OutboxRelay(
     {
       databaseUrl: runtime.config.databaseUrl,
@@ -15,7 +16,7 @@ export function createRelay(runtime: SagaflowRuntime): OutboxRelay {
     (work) => runtime.transaction(work),
     runtime.publisher,
     (rows) => runtime.prepareOutbox(rows),
-    (error) => runtime.logger.error(`outbox relay: ${String(error)}`),
+    (error) => relayLog.error('outbox relay failed', { error: String(error) }),
     runtime.tracing,
   );
 }

@@ -7,6 +7,7 @@ import { declareTaskQueue, taskQueueName } from '../../infrastructure/messaging/
 import type { SagaflowRuntime } from '../../infrastructure/runtime/sagaflow-runtime.js';
 import { createDefaultRegistry, type HandlerRegistry } from '../worker/handler-registry.js';
 import { loadHandlerModules, parseHandlerSpecifiers } from '../worker/handlers/handler-modules.js';
+import { logAttempt } from '../worker/attempt-log.js';
 import { TaskExecutor } from '../worker/task-executor.js';
 
 const PREFETCH_PER_TYPE = 64;
@@ -18,6 +19,7 @@ const PREFETCH_PER_TYPE = 64;
  */
 export class WorkerRole {
   private readonly consumers: QueueConsumer<TaskMessage>[] = [];
+  private readonly log = this.runtime.logger.child({ component: 'worker' });
 
   constructor(
     private readonly runtime: SagaflowRuntime,
@@ -45,13 +47,14 @@ export class WorkerRole {
           prefetch: PREFETCH_PER_TYPE,
           redelivery: 'republish',
           decode: decodeTaskMessage,
-          logger: this.runtime.logger,
+          logger: this.log,
         },
         async (delivery) => {
           if (this.runtime.tracing.enabled) return this.executeTraced(executor, delivery, queue);
           const result = await executor.execute(delivery.body, {
             onStarted: (report) => this.publish(report),
           });
+          logAttempt(this.log, delivery.body, result);
           await this.publish(result);
         },
       );
@@ -91,6 +94,8 @@ export class WorkerRole {
           onStarted: (report) => this.publish(report, span.traceparent),
         });
         span.setAttributes({ [attr.outcome]: finished.outcome });
+        // Inside the span, so the line carries the attempt's trace_id and span_id.
+        logAttempt(this.log, message, finished);
         await this.publish(finished, span.traceparent);
         return finished;
       });

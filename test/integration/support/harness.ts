@@ -26,6 +26,8 @@ export function isolatedConfig(
     shardCount: 4,
     migrate: true,
     inlinePublish: true,
+    // Quiet tests: failed attempts (warn) are what many tests are about; errors still show.
+    logLevel: 'error',
   };
 }
 
