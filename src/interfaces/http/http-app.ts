@@ -3,24 +3,26 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { installBodyParsers } from './body-parsers.js';
 import { setupOpenApi } from './openapi/swagger.js';
 import { BODY_LIMIT_BYTES } from './problem/problem-mapper.js';
+import { echoRequestId, requestIdOf } from './request-logging.js';
 
 export { HttpInterfaceModule } from './http-interface.module.js';
 export { READINESS_PROBES, type ReadinessProbe } from './health/readiness.js';
 export { METRICS_SOURCE, type MetricsSource } from './metrics/metrics.controller.js';
 
-/** The Fastify adapter the api role runs on, with SPEC §4's 1 MiB body limit. */
+/** The Fastify adapter the api role runs on, with SPEC §4's 1 MiB body limit and request ids. */
 export function createFastifyAdapter(): FastifyAdapter {
-  return new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES });
+  return new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, genReqId: requestIdOf });
 }
 
 /**
- * Installs what the module alone cannot: body parsers (only JSON; empty JSON allowed) and
- * the OpenAPI document and UI. Call after `NestFactory.create` and before `init`/`listen`.
+ * Installs what the module alone cannot: body parsers (only JSON; empty JSON allowed), the
+ * `x-request-id` response header, and the OpenAPI document and UI. Call after `NestFactory.create` and before `init`/`listen`.
  * Typed as `INestApplication` so callers need not name the platform; it must be Fastify.
  */
 export async function configureHttp(app: INestApplication | NestFastifyApplication): Promise<void> {
   const fastifyApp = asFastify(app);
   installBodyParsers(fastifyApp);
+  echoRequestId(fastifyApp.getHttpAdapter().getInstance());
   setupOpenApi(fastifyApp);
 }
 

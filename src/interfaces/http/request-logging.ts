@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RequestMethod } from '@nestjs/common';
+import type { FastifyInstance } from 'fastify';
 import type { Params } from 'nestjs-pino';
 import type { LevelWithSilent, Logger } from 'pino';
 
@@ -19,20 +21,30 @@ export function requestLogging(logger: Logger): Params {
   return {
     pinoHttp: {
       logger,
-      genReqId: assignRequestId,
+      // Fastify's id (see requestIdOf) normally: @fastify/middie copies it to the raw request.
+      genReqId: requestIdOf,
       quietReqLogger: true,
       customAttributeKeys: { reqId: 'request_id', responseTime: 'response_time_ms' },
       customLogLevel: requestLogLevel,
     },
+    // nestjs-pino's default route, `{/*splat}` (no leading slash, on purpose), is turned into
+    // `/{/*splat}` by @fastify/middie 9.3, which then matches no request at all.
+    forRoutes: [{ path: '/{*path}', method: RequestMethod.ALL }],
   };
 }
 
-/** The caller's `x-request-id` if usable, else a new one; echoed in the response either way. */
-export function assignRequestId(request: IncomingMessage, response: ServerResponse): string {
+/** Fastify's `genReqId`: the caller's `x-request-id` if usable, else a new one. */
+export function requestIdOf(request: IncomingMessage): string {
   const incoming = request.headers[REQUEST_ID_HEADER];
-  const id = typeof incoming === 'string' && USABLE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
-  response.setHeader(REQUEST_ID_HEADER, id);
-  return id;
+  return typeof incoming === 'string' && USABLE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
+/** Every response tells the caller its request id, the key to its lines in the log. */
+export function echoRequestId(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header(REQUEST_ID_HEADER, request.id);
+    done();
+  });
 }
 
 export function requestLogLevel(
@@ -40,7 +52,7 @@ export function requestLogLevel(
   response: ServerResponse,
   error?: Error,
 ): LevelWithSilent {
-  // Nest's middleware may rewrite `url`; `originalUrl` is what the client asked for.
+  // Middleware may rewrite `url`; `originalUrl` is what the client asked for.
   const path = (request as { originalUrl?: string }).originalUrl ?? request.url ?? '';
   if (PROBE_PATHS.test(path)) return 'debug';
   return error !== undefined || response.statusCode >= 500 ? 'error' : 'info';

@@ -89,6 +89,8 @@ export interface ChildSpec {
   handlers?: string[];
   /** Extra environment, e.g. the path of a fixture's log file. */
   env?: Record<string, string>;
+  /** Keep all of stdout (the log lines), not only the tail: see {@link SagaflowChild.stdout}. */
+  keepStdout?: boolean;
 }
 
 /** The environment a child reads its configuration from (SPEC §1). */
@@ -120,6 +122,7 @@ const OUTPUT_TAIL = 8_000;
 /** One running `dist/src/main.js`. */
 export class SagaflowChild {
   private output = '';
+  private readonly stdoutChunks: Buffer[] = [];
   private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
@@ -139,6 +142,12 @@ export class SagaflowChild {
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
+    if (spec.keepStdout) child.stdout?.on('data', (chunk: Buffer) => this.stdoutChunks.push(chunk));
+  }
+
+  /** Everything the child wrote to stdout so far (with `keepStdout`; empty otherwise). */
+  get stdout(): string {
+    return Buffer.concat(this.stdoutChunks).toString('utf8');
   }
 
   get pid(): number {

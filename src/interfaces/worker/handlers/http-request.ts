@@ -1,5 +1,6 @@
 import { NonRetryableError } from '../../../domain/errors/task-errors.js';
 import type { Json } from '../../../domain/run/run-snapshot.js';
+import { loggableUrl } from '../../../infrastructure/logging/redaction.js';
 import type { HttpTarget } from './http-allow-list.js';
 
 /** A validated `http` task input, ready for `fetch`. */
@@ -57,7 +58,8 @@ function parseUrl(value: Json | undefined): URL {
   try {
     url = new URL(value);
   } catch {
-    throw invalid(`http input.url is not an absolute URL: ${show(value)}`);
+    // The message is logged and stored: no query string, which may carry a token.
+    throw invalid(`http input.url is not an absolute URL: ${show(loggableUrl(value))}`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw invalid(`http input.url must use http or https, got ${url.protocol}`);
