@@ -95,7 +95,8 @@ export class GuardedRedis {
     });
     let down = false;
     redis.on('error', (error: Error) => {
-      if (!down) this.options.logger.warn('Redis connection lost', { connection: name, error: error.message });
+      if (!down)
+        this.options.logger.warn('Redis connection lost', { connection: name, error: error.message });
       down = true;
     });
     redis.on('ready', () => {
