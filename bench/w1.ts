@@ -7,6 +7,7 @@
  */
 import pg from 'pg';
 import { createApp } from '../src/app/create-app.js';
+import { benchLogging } from './logging.js';
 import { loadConfig } from '../src/infrastructure/config/app-config.js';
 import { amqpCeiling, pgCeiling } from './ceilings.js';
 import { lineFrom, spawnScript } from './processes.js';
@@ -61,18 +62,22 @@ export async function runW1() {
       (WORKER_PROCESSES > 0 ? `, ${WORKER_PROCESSES} worker process(es)` : ''),
   );
   const env = { DATABASE_URL: databaseUrl.toString(), SAGAFLOW_AMQP_PREFIX: prefix };
-  const app = await createApp({
-    port: 0,
-    databaseUrl: databaseUrl.toString(),
-    amqpPrefix: prefix,
-    redisPrefix: `${prefix}:`,
-    roles: new Set([
-      'api',
-      'relay',
-      'orchestrator',
-      ...(WORKER_PROCESSES === 0 ? (['worker'] as const) : []),
-    ]),
-  });
+  const app = await createApp(
+    {
+      port: 0,
+      databaseUrl: databaseUrl.toString(),
+      amqpPrefix: prefix,
+      redisPrefix: `${prefix}:`,
+      roles: new Set([
+        'api',
+        'relay',
+        'orchestrator',
+        ...(WORKER_PROCESSES === 0 ? (['worker'] as const) : []),
+      ]),
+      ...benchLogging.config,
+    },
+    benchLogging.options,
+  );
   const url = app.url!;
   const workers = Array.from({ length: WORKER_PROCESSES }, () => spawnScript('worker-process', env));
   try {

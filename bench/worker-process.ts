@@ -7,7 +7,11 @@ import { startTracing } from '../src/infrastructure/telemetry/start-tracing.js';
 
 const tracing = await startTracing();
 const { createApp } = await import('../src/app/create-app.js');
-const app = await createApp({ roles: new Set(['worker']), migrate: false });
+const { benchLogging } = await import('./logging.js');
+const app = await createApp(
+  { roles: new Set(['worker']), migrate: false, ...benchLogging.config },
+  benchLogging.options,
+);
 process.stdout.write('ready\n');
 process.once('SIGTERM', () => {
   const report = {

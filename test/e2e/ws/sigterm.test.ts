@@ -24,7 +24,8 @@ describe('SIGTERM with WebSocket clients', () => {
       { name: 'api', roles: ['api'], config, instanceId: 'ws-term' },
       children,
     );
-    const url = /running roles \S+ on (http:\/\/\S+)/.exec(child.tail)?.[1];
+    // The start line is JSON: the URL ends at the closing quote of its message.
+    const url = /running roles \S+ on (http:\/\/[^\s"]+)/.exec(child.tail)?.[1];
     expect(url).toBeDefined();
     const watchers = await Promise.all([1, 2].map(() => TestClient.connect(wsUrlOf(url!))));
     expect(await watchers[0]!.request({ type: 'subscribe', definition: 'anything' })).toMatchObject({
