@@ -7,7 +7,10 @@ export interface LoggerOptions {
   level: string;
   /** Adds `trace_id`/`span_id` of the active span to each line; off when tracing is (no cost then). */
   traceCorrelation: boolean;
-  /** Where lines go; default: pino's stdout stream (asynchronous, flushed on exit). */
+  /**
+   * Where lines go; default: pino's stdout stream. It writes asynchronously (a write(2) per line
+   * cost ≈ 5% more CPU per task at saturation) and drains while the process shuts down.
+   */
   destination?: DestinationStream;
 }
 
