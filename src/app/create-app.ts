@@ -8,6 +8,7 @@ import { AppModule } from './app.module.js';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { configureHttp, createFastifyAdapter, HttpInterfaceModule } from '../interfaces/http/http-app.js';
 import type { CreateAppOptions } from './app-options.js';
+import { GraphqlInterfaceModule } from '../interfaces/graphql/graphql-interface.module.js';
 
 export type { CreateAppOptions };
 
@@ -39,7 +40,7 @@ export async function createApp(
   try {
     if (config.roles.has('api')) {
       const app = await NestFactory.create<NestFastifyApplication>(
-        AppModule.forRuntime(runtime, options, [HttpInterfaceModule]),
+        AppModule.forRuntime(runtime, options, [HttpInterfaceModule, GraphqlInterfaceModule]),
         createFastifyAdapter(),
         { logger: ['error', 'warn'], abortOnError: false },
       );
