@@ -29,7 +29,7 @@ export class DefinitionResolver {
     @Args('version', { type: () => Int, nullable: true }) version: number | null,
   ): Promise<DefinitionView | null> {
     // Versions start at 1: anything else names nothing, as in REST's path.
-    if (version !== null && version < 1) return null;
+    if (version != null && version < 1) return null;
     try {
       return await this.queries.execute<GetDefinitionQuery, DefinitionView>(
         new GetDefinitionQuery(name, version ?? undefined),

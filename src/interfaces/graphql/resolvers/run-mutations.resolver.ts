@@ -29,18 +29,19 @@ export class RunMutationsResolver {
     @Args('idempotencyKey', { type: () => String, nullable: true }) idempotencyKey: string | null,
     @Args('priority', { type: () => Int, nullable: true }) priority: number | null,
   ): Promise<RunView> {
+    // An argument left out is undefined, one given as null is null: both mean "not given".
     const isInline = inline !== null && inline !== undefined;
-    if ((definition !== null) === isInline) {
+    if ((definition !== null && definition !== undefined) === isInline) {
       throw new DomainValidationError([
         { path: 'definition', message: 'give exactly one of definition (a registered name) and inline' },
       ]);
     }
     const body = {
       definition: isInline ? inline : definition,
-      ...(version !== null ? { version } : {}),
+      ...(version != null ? { version } : {}),
       ...(input !== undefined ? { input } : {}),
-      ...(idempotencyKey !== null ? { idempotencyKey } : {}),
-      ...(priority !== null ? { priority } : {}),
+      ...(idempotencyKey != null ? { idempotencyKey } : {}),
+      ...(priority != null ? { priority } : {}),
     };
     try {
       const { run } = await this.commands.execute<StartRunCommand, { run: RunView; created: boolean }>(
@@ -58,7 +59,7 @@ export class RunMutationsResolver {
     @Args('reason', { type: () => String, nullable: true }) reason: string | null,
   ): Promise<RunView> {
     return this.commands.execute<CancelRunCommand, RunView>(
-      new CancelRunCommand(parseRunId(id), reason === null ? undefined : { reason }),
+      new CancelRunCommand(parseRunId(id), reason == null ? undefined : { reason }),
     );
   }
 
