@@ -17,7 +17,7 @@ export const RUN_FIELDS = `
 
 interface RestError {
   message: string;
-  code?: string;
+  code?: string | null;
 }
 
 interface RestRun {
