@@ -10,6 +10,8 @@ import { loadConfig } from '../src/infrastructure/config/app-config.js';
 import { amqpCeiling, pgCeiling } from './ceilings.js';
 import { lineFrom, spawnScript } from './processes.js';
 import { round, summary } from './stats.js';
+import { getRunCacheHit } from './read-side.js';
+import { wsFanOut } from './ws-fanout.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3000);
 /** Runs started per second by the client (a separate process). */
@@ -19,6 +21,13 @@ const WORKER_PROCESSES = Number(process.env.BENCH_WORKER_PROCESSES ?? 0);
 const TASKS_PER_RUN = 3;
 /** BENCH_CEILINGS=false skips the raw ceilings (for profiling the workload alone). */
 const CEILINGS = process.env.BENCH_CEILINGS !== 'false';
+/** BENCH_READS=false skips the read-side figures (GET from the cache, WebSocket fan-out). */
+const READS = process.env.BENCH_READS !== 'false';
+/** Seconds of each HTTP load pass of the read-side figures. */
+const READ_SECONDS = Number(process.env.BENCH_READ_SECONDS ?? 5);
+/** WebSocket watchers of the fan-out figure, and the runs they watch. */
+const WS_SUBSCRIBERS = Number(process.env.BENCH_WS_SUBSCRIBERS ?? 1000);
+const WS_RUNS = Number(process.env.BENCH_WS_RUNS ?? 50);
 
 const base = loadConfig();
 const dbName = `sagaflow_bench_${process.pid}`;
@@ -49,6 +58,7 @@ async function main(): Promise<void> {
     port: 0,
     databaseUrl: databaseUrl.toString(),
     amqpPrefix: prefix,
+    redisPrefix: `${prefix}:`,
     roles: new Set([
       'api',
       'relay',
@@ -105,6 +115,7 @@ async function main(): Promise<void> {
       process.memoryUsage().rss / 1024 / 1024 + workerReports.reduce((sum, r) => sum + r.rssMb, 0),
       1,
     );
+    const reads = READS ? await readSideFigures() : null;
     // The raw ceilings run after the workload, on the same services, so their garbage is not in rssMb.
     const pgCommitsPerSec = CEILINGS ? await pgCeiling(databaseUrl.toString()) : 0;
     const amqpMsgsPerSec = CEILINGS ? await amqpCeiling(base.amqpUrl, prefix) : 0;
@@ -123,18 +134,71 @@ async function main(): Promise<void> {
       messagesPerTask: round(messages / tasks, 3),
       ceiling: { amqpMsgsPerSec: Math.round(amqpMsgsPerSec), pgCommitsPerSec: Math.round(pgCommitsPerSec) },
       rssMb,
+      ...(reads ? { getRunCacheHit: reads.getRun, wsFanOut: reads.fanOut } : {}),
     };
     console.log(`submitted in ${round(submittedIn)} s; all completed after ${round(figures.seconds)} s`);
     console.log(
       `ratios: tasks/s ÷ PostgreSQL commits/s = ${round(result.tasksPerSec / pgCommitsPerSec, 3)}, ` +
         `tasks/s ÷ (RabbitMQ msgs/s ÷ 2) = ${round(result.tasksPerSec / (amqpMsgsPerSec / 2), 3)}`,
     );
+    if (reads) {
+      console.log(
+        `GET run (cache hit): ${reads.getRun.requestsPerSec} req/s vs bare Fastify ` +
+          `${reads.getRun.bareFastifyRequestsPerSec} req/s = ${reads.getRun.ratio}×`,
+      );
+      console.log(
+        `WebSocket fan-out to ${reads.fanOut.subscribers} watchers: ${reads.fanOut.eventsPerSec} events/s vs ` +
+          `bare ws ${reads.fanOut.bareWsEventsPerSec} events/s = ${reads.fanOut.ratio}×`,
+      );
+    }
     console.log(JSON.stringify(result));
   } finally {
     for (const w of workers) w.kill('SIGKILL');
     await app.close();
     await admin((c) => c.query(`drop database if exists "${dbName}" with (force)`));
     await deleteTopology();
+  }
+
+  async function readSideFigures() {
+    const { rows } = await sqlRows<{ id: string }>(app.runtime.db(), 'select id from runs limit 1');
+    const getRun = await getRunCacheHit(app, rows[0]!.id, READ_SECONDS);
+    const fanOut = await wsFanOut(app, WS_SUBSCRIBERS, WS_RUNS, async (definition, count) => {
+      for (;;) {
+        const done = await sqlRows<{ n: string; events: string }>(
+          app.runtime.db(),
+          `select count(*) filter (where status = 'COMPLETED') as n, coalesce(sum(last_seq), 0) as events
+           from runs where definition_name = '${definition}'`,
+        );
+        if (Number(done.rows[0]!.n) >= count) {
+          const sample = await sqlRows<{
+            run_id: string;
+            seq: number;
+            type: string;
+            at: Date;
+            data: unknown;
+          }>(
+            app.runtime.db(),
+            `select e.run_id, e.seq, e.type, e.at, e.data from run_events e join runs r on r.id = e.run_id
+             where r.definition_name = '${definition}' and e.type = 'TaskCompleted' limit 1`,
+          );
+          const e = sample.rows[0]!;
+          const event = {
+            seq: e.seq,
+            type: e.type,
+            taskKey: 'a',
+            attempt: 1,
+            at: new Date(e.at).toISOString(),
+            data: e.data,
+          };
+          return {
+            events: Number(done.rows[0]!.events),
+            sampleFrame: JSON.stringify({ type: 'event', runId: e.run_id, event }),
+          };
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    });
+    return { getRun, fanOut };
   }
 
   async function waitForCompleted(expected: number): Promise<void> {

@@ -2,11 +2,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** Runs a compiled bench script (`dist/bench/<name>.js`) as a child on this Node binary. */
-export function spawnScript(name: string, env: Record<string, string>): ChildProcess {
+export function spawnScript(
+  name: string,
+  env: Record<string, string>,
+  options: { stdin?: boolean } = {},
+): ChildProcess {
   const script = fileURLToPath(new URL(`./${name}.js`, import.meta.url));
   return spawn(process.execPath, [script], {
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'inherit'],
   });
 }
 

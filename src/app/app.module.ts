@@ -9,6 +9,8 @@ import { DefinitionCatalog } from '../application/engine/definition-catalog.js';
 import { RunOrchestrator } from '../application/engine/run-orchestrator.js';
 import { DEFINITION_REPOSITORY } from '../application/ports/definition-repository.js';
 import { RUN_READ_MODEL } from '../application/ports/run-read-model.js';
+import { RUN_EVENT_FEED } from '../application/ports/run-event-feed.js';
+import { RUN_VIEW_CACHE } from '../application/ports/run-view-cache.js';
 import { GetDefinitionHandler, ListDefinitionsHandler } from '../application/queries/definition-queries.js';
 import { GetRunEventsHandler, GetRunHandler, ListRunsHandler } from '../application/queries/run-queries.js';
 import { ValidateDefinitionHandler } from '../application/queries/validate-definition.js';
@@ -50,7 +52,9 @@ export class AppModule {
         { provide: RunOrchestrator, useValue: runtime.orchestrator },
         { provide: DefinitionCatalog, useValue: runtime.catalog },
         { provide: DEFINITION_REPOSITORY, useValue: runtime.definitions },
-        { provide: RUN_READ_MODEL, useValue: runtime.reads },
+        { provide: RUN_READ_MODEL, useValue: runtime.readSide.reads },
+        { provide: RUN_VIEW_CACHE, useValue: runtime.readSide.cache },
+        { provide: RUN_EVENT_FEED, useValue: runtime.readSide.feed },
         { provide: APP_OPTIONS, useValue: options },
         RolesService,
         UpgradeRoutes,
@@ -72,6 +76,8 @@ export class AppModule {
         RunOrchestrator,
         DEFINITION_REPOSITORY,
         RUN_READ_MODEL,
+        RUN_VIEW_CACHE,
+        RUN_EVENT_FEED,
       ],
     };
   }

@@ -40,6 +40,8 @@ export interface Committed {
 
 const MAX_CONFLICT_RETRIES = 10;
 
+export type CommittedListener = (committed: Committed) => void | Promise<void>;
+
 /**
  * The orchestrating saga (process manager): loads runs, lets the `WorkflowRun` aggregate
  * decide, and saves state, events and outbox rows atomically with optimistic locking; after
@@ -55,7 +57,7 @@ export class RunOrchestrator {
     }),
   );
   readonly timers: TimerScheduler;
-  private readonly committedListeners: ((c: Committed) => void)[] = [];
+  private readonly committedListeners: CommittedListener[] = [];
 
   constructor(
     private readonly store: RunStore,
@@ -72,7 +74,12 @@ export class RunOrchestrator {
     this.runs.clear();
   }
 
-  onCommitted(listener: (c: Committed) => void): void {
+  /**
+   * `listener` runs after every commit. Operator commands and run starts wait for what it
+   * returns before they answer (so the read side knows of the change: read-your-writes); the
+   * result hot path does not wait. It must not reject.
+   */
+  onCommitted(listener: CommittedListener): void {
     this.committedListeners.push(listener);
   }
 
@@ -99,7 +106,7 @@ export class RunOrchestrator {
           checkLatest,
         });
         this.runs.put(snapshot, spec.definition);
-        this.afterCommit({ writes: [{ snapshot, expectedVersion: 0, changes }], outbox });
+        await this.afterCommit({ writes: [{ snapshot, expectedVersion: 0, changes }], outbox });
         return { run: snapshot, created: true };
       } catch (error) {
         // A concurrent start with the same key won the insert: return its run on the next pass.
@@ -151,16 +158,20 @@ export class RunOrchestrator {
     act: (run: WorkflowRun, ctx: DecisionContext) => void,
   ): Promise<{ run: RunSnapshot; definition: WorkflowDefinition }> {
     let result: { run: RunSnapshot; definition: WorkflowDefinition } | null = null;
-    await this.decide([runId], (runs, ctx) => {
+    const { published } = await this.decide([runId], (runs, ctx) => {
       const run = runs.get(runId);
       if (!run) throw new NotFoundError(`run ${runId} not found`);
       act(run, ctx);
       result = { run: run.snapshot(), definition: run.definition };
     });
+    await published;
     return result!;
   }
 
-  /** Load, decide, save; on a version conflict, all over again with fresh state. */
+  /**
+   * Load, decide, save; on a version conflict, all over again with fresh state. Resolves once
+   * committed, with what the committed listeners are doing about it.
+   */
   private async decide(
     ids: string[],
     act: (
@@ -168,7 +179,7 @@ export class RunOrchestrator {
       ctx: DecisionContext,
       cached: ReadonlySet<string>,
     ) => Set<string> | void,
-  ): Promise<void> {
+  ): Promise<{ published: Promise<void> }> {
     for (let attempt = 1; ; attempt++) {
       const { runs, cached } = await this.load(ids);
       const doubtful = act(runs, context(), cached);
@@ -185,15 +196,14 @@ export class RunOrchestrator {
         run.markSaved(expectedVersion + 1);
         writes.push({ snapshot: run.snapshot(), expectedVersion, changes });
       }
-      if (writes.length === 0) return;
+      if (writes.length === 0) return { published: Promise.resolve() };
       const messages = writes.flatMap((w) =>
         w.changes.dispatches.map((d) => dispatchMessage(w.snapshot.id, d, this.routing)),
       );
       try {
         const outbox = await this.store.saveRuns(writes, messages);
         for (const w of writes) this.runs.put(w.snapshot, runs.get(w.snapshot.id)!.definition);
-        this.afterCommit({ writes, outbox });
-        return;
+        return { published: this.afterCommit({ writes, outbox }) };
       } catch (error) {
         // Cached or loaded, some run moved under us: read them all again.
         this.runs.forget(ids);
@@ -234,12 +244,15 @@ export class RunOrchestrator {
     return definition;
   }
 
-  private afterCommit(committed: Committed): void {
+  private afterCommit(committed: Committed): Promise<void> {
     if (committed.outbox.length > 0) this.publisher.publishCommitted(committed.outbox);
     for (const write of committed.writes) {
       this.timers.schedule(write.snapshot.id, WorkflowRun.earliestTimer(write.snapshot));
     }
-    for (const listener of this.committedListeners) listener(committed);
+    if (this.committedListeners.length === 0) return Promise.resolve();
+    return Promise.all(this.committedListeners.map(async (listener) => listener(committed))).then(
+      () => undefined,
+    );
   }
 }
 

@@ -11,6 +11,10 @@ export interface RunListFilter {
   limit: number;
   /** Opaque cursor from a previous page. */
   cursor?: string;
+  /** Runs created at or after this time. */
+  createdAfter?: Date;
+  /** Runs created before this time. */
+  createdBefore?: Date;
 }
 
 /** A run with the definition it runs (null if that version cannot be found). */
@@ -19,13 +23,28 @@ export interface RunWithDefinition {
   definition: WorkflowDefinition | null;
 }
 
-/** Queries that skip the aggregate entirely and read rows as views. */
+/** Where a run stands, for readers that compare versions or follow its events. */
+export interface RunHead {
+  version: number;
+  lastSeq: number;
+  definition: string;
+}
+
+/**
+ * Queries that skip the aggregate entirely and read rows as views. Implementations may read a
+ * replica, but a run read back after a change this installation committed is never older than
+ * that change (read-your-writes; see docs/read-side.md).
+ */
 export interface RunReadModel {
-  getRun(id: string): Promise<{ run: RunSnapshot; definition: WorkflowDefinition | null } | null>;
+  /** `minVersion`: the caller already knows the latest committed version (null: unknown). */
+  getRun(
+    id: string,
+    minVersion?: number | null,
+  ): Promise<{ run: RunSnapshot; definition: WorkflowDefinition | null } | null>;
   listRuns(
     filter: RunListFilter,
   ): Promise<{ items: Omit<RunSnapshot, 'tasks'>[]; nextCursor: string | null }>;
-  runExists(id: string): Promise<boolean>;
+  runHead(id: string): Promise<RunHead | null>;
   events(runId: string, after: number, limit: number): Promise<RunEvent[]>;
   /**
    * The runs among `ids` that exist, in no particular order, with their tasks and

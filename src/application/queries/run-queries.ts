@@ -3,7 +3,9 @@ import { Inject } from '@nestjs/common';
 import type { RunStatus } from '../../domain/run/run-status.js';
 import { NotFoundError } from '../errors.js';
 import { RUN_READ_MODEL, type RunReadModel } from '../ports/run-read-model.js';
-import { eventView, runSummaryView, runView } from './run-view.js';
+import { RUN_VIEW_CACHE, type RunViewCache } from '../ports/run-view-cache.js';
+import { isRunId } from '../../domain/shared/run-id.js';
+import { eventView, runSummaryView, runView, type RunView } from './run-view.js';
 
 export const MAX_LIMIT = 1000;
 const clamp = (limit: number | undefined) =>
@@ -13,14 +15,23 @@ export class GetRunQuery {
   constructor(readonly runId: string) {}
 }
 
+/** Cache-aside: a fresh view from the cache, else the read model (which is read-your-writes). */
 @QueryHandler(GetRunQuery)
 export class GetRunHandler implements IQueryHandler<GetRunQuery> {
-  constructor(@Inject(RUN_READ_MODEL) private readonly reads: RunReadModel) {}
+  constructor(
+    @Inject(RUN_READ_MODEL) private readonly reads: RunReadModel,
+    @Inject(RUN_VIEW_CACHE) private readonly cache: RunViewCache,
+  ) {}
 
-  async execute({ runId }: GetRunQuery) {
-    const found = await this.reads.getRun(runId);
+  async execute({ runId }: GetRunQuery): Promise<RunView> {
+    if (!isRunId(runId)) throw new NotFoundError(`run ${runId} not found`);
+    const cached = await this.cache.lookup(runId);
+    if (cached.view) return cached.view;
+    const found = await this.reads.getRun(runId, cached.minVersion);
     if (!found) throw new NotFoundError(`run ${runId} not found`);
-    return runView(found.run, found.definition);
+    const view = runView(found.run, found.definition);
+    await this.cache.store(runId, found.run.version, view);
+    return view;
   }
 }
 
@@ -30,6 +41,8 @@ export class ListRunsQuery {
     readonly status?: RunStatus,
     readonly limit?: number,
     readonly cursor?: string,
+    readonly createdAfter?: Date,
+    readonly createdBefore?: Date,
   ) {}
 }
 
@@ -43,6 +56,8 @@ export class ListRunsHandler implements IQueryHandler<ListRunsQuery> {
       ...(q.definition ? { definition: q.definition } : {}),
       ...(q.status ? { status: q.status } : {}),
       ...(q.cursor ? { cursor: q.cursor } : {}),
+      ...(q.createdAfter ? { createdAfter: q.createdAfter } : {}),
+      ...(q.createdBefore ? { createdBefore: q.createdBefore } : {}),
     });
     return { items: page.items.map(runSummaryView), nextCursor: page.nextCursor };
   }
@@ -63,7 +78,7 @@ export class GetRunEventsHandler implements IQueryHandler<GetRunEventsQuery> {
   async execute({ runId, after, limit }: GetRunEventsQuery) {
     const size = clamp(limit);
     const events = await this.reads.events(runId, Math.max(0, after), size);
-    if (events.length === 0 && !(await this.reads.runExists(runId)))
+    if (events.length === 0 && !(await this.reads.runHead(runId)))
       throw new NotFoundError(`run ${runId} not found`);
     const last = events.at(-1);
     return {

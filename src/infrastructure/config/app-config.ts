@@ -16,12 +16,40 @@ export interface AppConfig {
   shardCount: number;
   /** Identity of this process in shard leases. */
   instanceId: string;
+  /** A watched run quiet for this long is checked against history (repairs lost live batches). */
+  livePollMs: number;
 }
 
 export const ROLES = ['api', 'relay', 'orchestrator', 'worker'] as const;
 export type Role = (typeof ROLES)[number];
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+/**
+ * Every environment variable Sagaflow reads (SPEC §1, README "Configuration") besides the
+ * standard `OTEL_*` ones. `loadConfig` can read only these (its `env` is typed by the list);
+ * `SAGAFLOW_HANDLERS` is read by the worker role. docker-compose.yml is checked against it.
+ */
+export const CONFIG_VARIABLES = [
+  'PORT',
+  'SAGAFLOW_ROLES',
+  'DATABASE_URL',
+  'DATABASE_REPLICA_URLS',
+  'AMQP_URL',
+  'SAGAFLOW_AMQP_PREFIX',
+  'REDIS_URL',
+  'SAGAFLOW_REDIS_PREFIX',
+  'SAGAFLOW_MIGRATE',
+  'SAGAFLOW_HTTP_ALLOW',
+  'SAGAFLOW_INLINE_PUBLISH',
+  'SAGAFLOW_HANDLERS',
+  'SAGAFLOW_SHARDS',
+  'SAGAFLOW_INSTANCE_ID',
+  'SAGAFLOW_LIVE_POLL_MS',
+  'LOG_LEVEL',
+] as const;
+export type ConfigVariable = (typeof CONFIG_VARIABLES)[number];
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
+  const env: Readonly<Partial<Record<ConfigVariable, string>>> = source;
   const list = (value: string | undefined) =>
     (value ?? '')
       .split(',')
@@ -33,14 +61,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       throw new Error(`SAGAFLOW_ROLES: unknown role "${role}" (expected ${ROLES.join(', ')})`);
     }
   }
-  const bool = (name: string, fallback: boolean) => {
+  const bool = (name: ConfigVariable, fallback: boolean) => {
     const value = env[name];
     if (value === undefined || value === '') return fallback;
     if (['true', '1', 'yes'].includes(value.toLowerCase())) return true;
     if (['false', '0', 'no'].includes(value.toLowerCase())) return false;
     throw new Error(`${name}: expected true or false, got "${value}"`);
   };
-  const int = (name: string, fallback: number) => {
+  const int = (name: ConfigVariable, fallback: number) => {
     const value = env[name];
     if (value === undefined || value === '') return fallback;
     const n = Number(value);
@@ -62,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     inlinePublish: bool('SAGAFLOW_INLINE_PUBLISH', true),
     logLevel: env.LOG_LEVEL ?? 'info',
     shardCount: Math.max(1, int('SAGAFLOW_SHARDS', 8)),
+    livePollMs: Math.max(10, int('SAGAFLOW_LIVE_POLL_MS', 5000)),
     instanceId: env.SAGAFLOW_INSTANCE_ID ?? `${process.pid}-${Math.random().toString(36).slice(2, 10)}`,
   };
 }

@@ -2,6 +2,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { DefinitionRecord, RunEventRecord } from './entities.js';
 import { Migration20261122000000Initial } from './migrations/Migration20261122000000Initial.js';
+import { Migration20261202000000ListIndexes } from './migrations/Migration20261202000000ListIndexes.js';
 
 export interface OrmOptions {
   databaseUrl: string;
@@ -24,7 +25,10 @@ export function createOrm(options: OrmOptions): MikroORM {
     allowGlobalContext: false,
     migrations: {
       tableName: 'sagaflow_migrations',
-      migrationsList: [{ name: 'Migration20261122000000Initial', class: Migration20261122000000Initial }],
+      migrationsList: [
+        { name: 'Migration20261122000000Initial', class: Migration20261122000000Initial },
+        { name: 'Migration20261202000000ListIndexes', class: Migration20261202000000ListIndexes },
+      ],
       transactional: true,
       allOrNothing: true,
       snapshot: false,

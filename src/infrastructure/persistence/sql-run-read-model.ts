@@ -1,21 +1,36 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql, type Kysely } from 'kysely';
-import type { RunListFilter, RunReadModel } from '../../application/ports/run-read-model.js';
+import type { RunHead, RunListFilter, RunReadModel } from '../../application/ports/run-read-model.js';
 import type { DefinitionRepository } from '../../application/ports/definition-repository.js';
 import type { RunEvent, RunEventType } from '../../domain/run/run-events.js';
 import type { RunSnapshot } from '../../domain/run/run-snapshot.js';
 import { isRunId } from '../../domain/shared/run-id.js';
 import { RUN_COLUMNS, toDate, toSnapshot, type RunRow, type TaskRow } from './run-rows.js';
 
-/** Reads of runs and events straight from rows (no aggregate, no unit of work). */
+/**
+ * Reads of runs and events straight from rows (no aggregate, no unit of work), on one pool:
+ * the runtime makes one of these on the primary and one on the replicas (`type: 'read'`).
+ */
 export class SqlRunReadModel implements RunReadModel {
+  private kysely: Kysely<unknown> | null = null;
+
   constructor(
     private readonly em: EntityManager,
     private readonly definitions: DefinitionRepository,
+    private readonly connection: 'read' | 'write' = 'write',
   ) {}
 
   private db(): Kysely<unknown> {
-    return this.em.fork().getKysely() as unknown as Kysely<unknown>;
+    this.kysely ??= this.em.fork().getKysely({ type: this.connection }) as unknown as Kysely<unknown>;
+    return this.kysely;
+  }
+
+  async runHead(id: string): Promise<RunHead | null> {
+    if (!isRunId(id)) return null;
+    const rows = await sql<{ version: number; last_seq: number; definition_name: string }>`
+      select version, last_seq, definition_name from runs where id = ${id}::uuid`.execute(this.db());
+    const row = rows.rows[0];
+    return row ? { version: row.version, lastSeq: row.last_seq, definition: row.definition_name } : null;
   }
 
   async getRun(id: string) {
@@ -35,23 +50,12 @@ export class SqlRunReadModel implements RunReadModel {
     return { run, definition };
   }
 
-  async runExists(id: string): Promise<boolean> {
-    if (!isRunId(id)) return false;
-    const rows = await sql`select 1 from runs where id = ${id}::uuid`.execute(this.db());
-    return rows.rows.length > 0;
-  }
-
-  /** Newest first; the cursor is the (created_at, id) of the last item, stable under inserts. */
+  /**
+   * Newest first; the cursor is the (created_at, id) of the last item, stable under inserts.
+   * Every filter combination walks one index in order (see the list indexes migration).
+   */
   async listRuns(filter: RunListFilter) {
-    const cursor = decodeCursor(filter.cursor);
-    const conditions = [sql`true`];
-    if (filter.definition) conditions.push(sql`definition_name = ${filter.definition}`);
-    if (filter.status) conditions.push(sql`status = ${filter.status}`);
-    if (cursor)
-      conditions.push(sql`(created_at, id) < (${cursor.createdAt}::timestamptz, ${cursor.id}::uuid)`);
-    const rows =
-      await sql<RunRow>`select ${sql.raw(RUN_COLUMNS)} from runs where ${sql.join(conditions, sql` and `)}
-      order by created_at desc, id desc limit ${filter.limit + 1}`.execute(this.db());
+    const rows = await this.listStatement(filter).execute(this.db());
     const page = rows.rows.slice(0, filter.limit);
     const last = page.at(-1);
     const items: Omit<RunSnapshot, 'tasks'>[] = page.map((r) => {
@@ -63,6 +67,20 @@ export class SqlRunReadModel implements RunReadModel {
       nextCursor:
         rows.rows.length > filter.limit && last ? encodeCursor(toDate(last.created_at)!, last.id) : null,
     };
+  }
+
+  /** The list query itself, public so a test can EXPLAIN exactly what is served. */
+  listStatement(filter: RunListFilter) {
+    const cursor = decodeCursor(filter.cursor);
+    const conditions = [sql`true`];
+    if (filter.definition) conditions.push(sql`definition_name = ${filter.definition}`);
+    if (filter.status) conditions.push(sql`status = ${filter.status}`);
+    if (filter.createdAfter) conditions.push(sql`created_at >= ${filter.createdAfter}`);
+    if (filter.createdBefore) conditions.push(sql`created_at < ${filter.createdBefore}`);
+    if (cursor)
+      conditions.push(sql`(created_at, id) < (${cursor.createdAt}::timestamptz, ${cursor.id}::uuid)`);
+    return sql<RunRow>`select ${sql.raw(RUN_COLUMNS)} from runs where ${sql.join(conditions, sql` and `)}
+      order by created_at desc, id desc limit ${filter.limit + 1}`;
   }
 
   async events(runId: string, after: number, limit: number): Promise<RunEvent[]> {

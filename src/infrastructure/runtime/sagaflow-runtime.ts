@@ -18,7 +18,7 @@ import { ensureDatabase, migrate, waitForSchema } from '../persistence/bootstrap
 import { MikroOrmDefinitionRepository } from '../persistence/mikro-orm-definition-repository.js';
 import { MikroOrmRunStore } from '../persistence/mikro-orm-run-store.js';
 import { createOrm } from '../persistence/orm.js';
-import { SqlRunReadModel } from '../persistence/sql-run-read-model.js';
+import { ReadSide } from './read-side.js';
 
 /**
  * The process's shared infrastructure, built once in dependency order: database (created and
@@ -29,7 +29,7 @@ export class SagaflowRuntime {
   readonly em: EntityManager;
   readonly definitions: MikroOrmDefinitionRepository;
   readonly runStore: MikroOrmRunStore;
-  readonly reads: SqlRunReadModel;
+  readonly readSide: ReadSide;
   readonly amqp: AmqpConnection;
   readonly publisher: ConfirmPublisher;
   readonly routing: MessageRouting;
@@ -46,7 +46,6 @@ export class SagaflowRuntime {
     this.em = orm.em;
     this.definitions = new MikroOrmDefinitionRepository(this.em);
     this.runStore = new MikroOrmRunStore(() => this.db());
-    this.reads = new SqlRunReadModel(this.em, this.definitions);
     this.amqp = new AmqpConnection({
       url: config.amqpUrl,
       logger,
@@ -72,6 +71,7 @@ export class SagaflowRuntime {
       this.outboxPublisher,
       onError,
     );
+    this.readSide = new ReadSide(config, this.em, this.definitions, this.orchestrator, logger, onError);
   }
 
   static async create(config: AppConfig, logger: MessagingLogger): Promise<SagaflowRuntime> {
@@ -124,6 +124,7 @@ export class SagaflowRuntime {
   async close(): Promise<void> {
     this.orchestrator.timers.close();
     await this.outboxPublisher.drain();
+    await this.readSide.close();
     await this.publisher.close();
     await this.amqp.close();
     await this.orm.close();

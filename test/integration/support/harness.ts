@@ -63,6 +63,25 @@ export async function cleanup(
     await connection.close();
   }
   await dropDatabase(config.databaseUrl!);
+  await deleteRedisKeys(config.redisUrl ?? 'redis://127.0.0.1:6379', config.redisPrefix!);
+}
+
+/** Deletes every key under this test's Redis prefix. */
+export async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: () => null });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } catch {
+    // A test's private Redis may be gone already; nothing of it is left to delete then.
+  } finally {
+    redis.disconnect();
+  }
 }
 
 export function buses(app: SagaflowApp) {

@@ -9,7 +9,14 @@ import { GetRunEventsQuery, GetRunQuery, ListRunsQuery } from '../../../applicat
 import type { RunView } from '../../../application/queries/run-view.js';
 import { RUN_STATUSES } from '../../../domain/run/run-status.js';
 import { ApiJson, ApiJsonBody, ApiProblems } from '../openapi/api-docs.decorators.js';
-import { parseAfter, parseLimit, parseRunStatus, single, type QueryString } from '../params/query-params.js';
+import {
+  parseAfter,
+  parseLimit,
+  parseRunStatus,
+  parseTime,
+  single,
+  type QueryString,
+} from '../params/query-params.js';
 import { parseRunId } from '../params/run-id.js';
 import type { RunEventPage, RunList } from './query-results.js';
 
@@ -54,6 +61,12 @@ export class RunsController {
   @ApiQuery({ name: 'status', required: false, enum: [...RUN_STATUSES] })
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', default: 100, maximum: 1000 } })
   @ApiQuery({ name: 'cursor', required: false, description: '`nextCursor` of the previous page' })
+  @ApiQuery({
+    name: 'createdAfter',
+    required: false,
+    description: 'ISO-8601 time: runs created at or after it',
+  })
+  @ApiQuery({ name: 'createdBefore', required: false, description: 'ISO-8601 time: runs created before it' })
   @ApiJson(200, 'RunList', '`{ items, nextCursor }`')
   @ApiProblems(400)
   async list(@Query() query: QueryString) {
@@ -63,6 +76,8 @@ export class RunsController {
         parseRunStatus(query),
         parseLimit(query),
         single(query, 'cursor'),
+        parseTime(query, 'createdAfter'),
+        parseTime(query, 'createdBefore'),
       ),
     );
   }

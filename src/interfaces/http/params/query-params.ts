@@ -29,6 +29,21 @@ export function parseRunStatus(query: QueryString): RunStatus | undefined {
   return raw;
 }
 
+/** An ISO-8601 time with a date and a time of day (and, for clarity, a zone). */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+export function parseTime(query: QueryString, name: string): Date | undefined {
+  const raw = single(query, name);
+  if (raw === undefined) return undefined;
+  const time = ISO_TIME.test(raw) ? new Date(raw) : null;
+  if (!time || Number.isNaN(time.getTime())) {
+    throw new DomainValidationError([
+      { path: name, message: 'must be an ISO-8601 time with a zone, e.g. 2026-12-01T00:00:00Z' },
+    ]);
+  }
+  return time;
+}
+
 /**
  * `after` of the events endpoint: the last `seq` the client has, default 0. The page's
  * `nextCursor` is such a seq, so `cursor` is accepted as the same thing for clients that

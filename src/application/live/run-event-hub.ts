@@ -1,0 +1,225 @@
+import type { LiveEventBus, LiveEventBusSubscription } from '../ports/live-event-bus.js';
+import type { RunReadModel } from '../ports/run-read-model.js';
+import type { FeedItem, FeedSink, FeedSubscription, RunEventFeed } from '../ports/run-event-feed.js';
+import { NotFoundError } from '../errors.js';
+import { eventView } from '../queries/run-view.js';
+import { RunCursor } from './run-cursor.js';
+
+export interface RunEventHubOptions {
+  /** A watched run that has been quiet this long is checked against history (lost batches). */
+  pollMs: number;
+  /** Events read from history per query. */
+  pageSize: number;
+  /** Runs a definition subscription follows at once (the least recently active are dropped). */
+  maxRunsPerDefinitionSubscription: number;
+}
+
+const DEFAULTS: RunEventHubOptions = {
+  pollMs: 5000,
+  pageSize: 500,
+  maxRunsPerDefinitionSubscription: 10_000,
+};
+
+/** Run statuses after which no event can follow (FAILED can be retried, so it is not here). */
+const FINAL_EVENTS = new Set(['RunCompleted', 'RunCompensated', 'RunCancelled']);
+
+interface RunChannel {
+  runId: string;
+  definition: string;
+  cursors: Set<RunCursor>;
+  /** Lowest seq after which history must be read; null: nothing requested. */
+  fetchAfter: number | null;
+  fetching: boolean;
+  lastActivity: number;
+}
+
+interface DefinitionSubscription {
+  sink: FeedSink;
+  runs: Map<string, RunCursor>;
+}
+
+/**
+ * The live feed of SPEC §5 in one place: live batches from the bus (Redis pub/sub, fed after
+ * commit) are the fast path, history (the read model) is the truth. Each subscriber holds a
+ * cursor; an item that arrives ahead of its cursor reveals a gap, which is filled from history
+ * before anything later is delivered, so a subscriber sees every event once, in `seq` order,
+ * across replay, live, lost batches and bus outages. One history read serves every subscriber
+ * of a run.
+ */
+export class RunEventHub implements RunEventFeed {
+  private readonly options: RunEventHubOptions;
+  private readonly channels = new Map<string, RunChannel>();
+  private readonly definitions = new Map<string, Set<DefinitionSubscription>>();
+  private bus: Promise<LiveEventBusSubscription> | null = null;
+  private poller: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly liveBus: LiveEventBus,
+    private readonly reads: RunReadModel,
+    private readonly onError: (error: unknown) => void,
+    options: Partial<RunEventHubOptions> = {},
+  ) {
+    this.options = { ...DEFAULTS, ...options };
+  }
+
+  async subscribeRun(runId: string, after: number | null, sink: FeedSink): Promise<FeedSubscription> {
+    await this.listen();
+    const head = await this.reads.runHead(runId);
+    if (!head) throw new NotFoundError(`run ${runId} not found`);
+    const start = after === null ? head.lastSeq : Math.max(0, Math.trunc(after));
+    const channel = this.channel(runId, head.definition);
+    const cursor = new RunCursor(runId, start, sink, (c) => this.detach(channel, c));
+    channel.cursors.add(cursor);
+    if (start < head.lastSeq) this.fetch(channel, start);
+    return { unsubscribe: () => cursor.close() };
+  }
+
+  async subscribeDefinition(name: string, sink: FeedSink): Promise<FeedSubscription> {
+    await this.listen();
+    const subscription: DefinitionSubscription = { sink, runs: new Map() };
+    let set = this.definitions.get(name);
+    if (!set) this.definitions.set(name, (set = new Set()));
+    set.add(subscription);
+    return {
+      unsubscribe: () => {
+        set.delete(subscription);
+        if (set.size === 0) this.definitions.delete(name);
+        for (const cursor of subscription.runs.values()) cursor.close();
+        subscription.runs.clear();
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.poller) clearInterval(this.poller);
+    this.poller = null;
+    for (const channel of [...this.channels.values()]) {
+      for (const cursor of [...channel.cursors]) cursor.close(null);
+    }
+    for (const set of this.definitions.values()) for (const sub of set) sub.sink.close?.(null);
+    this.definitions.clear();
+    const bus = this.bus;
+    this.bus = null;
+    if (bus) await (await bus).unsubscribe();
+  }
+
+  /** Subscribes to the bus once, on first use, and starts the poll for lost batches. */
+  private listen(): Promise<LiveEventBusSubscription> {
+    if (!this.bus) {
+      this.bus = this.liveBus.subscribe((items) => this.receive(items));
+      this.poller = setInterval(() => this.poll(), this.options.pollMs);
+      this.poller.unref();
+    }
+    return this.bus;
+  }
+
+  private receive(items: readonly FeedItem[]): void {
+    const now = Date.now();
+    for (const item of items) {
+      const channel = this.channels.get(item.runId);
+      if (channel) {
+        channel.lastActivity = now;
+        this.offer(channel, item);
+      }
+      const subscriptions = this.definitions.get(item.definition);
+      if (subscriptions) for (const sub of subscriptions) this.offerToDefinition(sub, item);
+    }
+  }
+
+  private offer(channel: RunChannel, item: FeedItem): void {
+    let gapAfter: number | null = null;
+    for (const cursor of channel.cursors) {
+      if (cursor.offer(item)) gapAfter = Math.min(gapAfter ?? cursor.lastSeq, cursor.lastSeq);
+    }
+    if (gapAfter !== null) this.fetch(channel, gapAfter);
+  }
+
+  /** A definition subscriber follows each run from the first event it sees of it. */
+  private offerToDefinition(sub: DefinitionSubscription, item: FeedItem): void {
+    let cursor = sub.runs.get(item.runId);
+    if (cursor) {
+      sub.runs.delete(item.runId);
+      sub.runs.set(item.runId, cursor); // most recently active last
+    } else {
+      const channel = this.channel(item.runId, item.definition);
+      const forward: FeedSink = { next: (i) => sub.sink.next(i) };
+      cursor = new RunCursor(item.runId, item.event.seq - 1, forward, (c) => {
+        this.detach(channel, c);
+        sub.runs.delete(c.runId);
+      });
+      channel.cursors.add(cursor);
+      sub.runs.set(item.runId, cursor);
+      if (sub.runs.size > this.options.maxRunsPerDefinitionSubscription) {
+        sub.runs.values().next().value?.close();
+      }
+    }
+    // Offered through the channel by receive() as well; this covers a cursor made just now.
+    if (cursor.offer(item)) this.fetch(this.channels.get(item.runId)!, cursor.lastSeq);
+    if (FINAL_EVENTS.has(item.event.type) && cursor.lastSeq === item.event.seq) cursor.close();
+  }
+
+  private channel(runId: string, definition: string): RunChannel {
+    let channel = this.channels.get(runId);
+    if (!channel) {
+      channel = {
+        runId,
+        definition,
+        cursors: new Set(),
+        fetchAfter: null,
+        fetching: false,
+        lastActivity: Date.now(),
+      };
+      this.channels.set(runId, channel);
+    }
+    return channel;
+  }
+
+  private detach(channel: RunChannel, cursor: RunCursor): void {
+    channel.cursors.delete(cursor);
+    if (channel.cursors.size === 0 && this.channels.get(channel.runId) === channel) {
+      this.channels.delete(channel.runId);
+    }
+  }
+
+  /** Reads history after `after` for every cursor of the channel; one read at a time per run. */
+  private fetch(channel: RunChannel, after: number): void {
+    channel.fetchAfter = Math.min(channel.fetchAfter ?? after, after);
+    if (channel.fetching) return;
+    channel.fetching = true;
+    void this.drain(channel).finally(() => {
+      channel.fetching = false;
+    });
+  }
+
+  private async drain(channel: RunChannel): Promise<void> {
+    try {
+      while (channel.fetchAfter !== null && channel.cursors.size > 0) {
+        let after = channel.fetchAfter;
+        channel.fetchAfter = null;
+        for (;;) {
+          const page = await this.reads.events(channel.runId, after, this.options.pageSize);
+          for (const event of page) {
+            const item = { runId: channel.runId, definition: channel.definition, event: eventView(event) };
+            for (const cursor of channel.cursors) cursor.offer(item);
+            after = event.seq;
+          }
+          if (page.length < this.options.pageSize) break;
+        }
+      }
+    } catch (error) {
+      this.onError(error); // the next poll tries again
+    }
+  }
+
+  /** Catches up quiet runs whose live batch may have been lost (publisher crash, Redis down). */
+  private poll(): void {
+    const quietSince = Date.now() - this.options.pollMs;
+    for (const channel of this.channels.values()) {
+      const open = [...channel.cursors].filter((c) => !c.closed);
+      if (open.length === 0) continue;
+      const stale = channel.lastActivity <= quietSince || open.some((c) => c.hasGap);
+      const finished = open.every((c) => c.lastType !== null && FINAL_EVENTS.has(c.lastType));
+      if (stale && !finished) this.fetch(channel, Math.min(...open.map((c) => c.lastSeq)));
+    }
+  }
+}

@@ -1,0 +1,20 @@
+import type { RunView } from '../queries/run-view.js';
+
+export const RUN_VIEW_CACHE = Symbol('RunViewCache');
+
+export interface CacheLookup {
+  /** The cached view, if it is at least as new as the latest committed version. */
+  view: RunView | null;
+  /**
+   * The latest committed version of the run that the cache knows of (0: none known); null when
+   * the cache cannot say (it is unreachable), so the caller must read the primary.
+   */
+  minVersion: number | null;
+}
+
+/** Cache-aside store of run views with read-your-writes version markers (see docs/read-side.md). */
+export interface RunViewCache {
+  lookup(runId: string): Promise<CacheLookup>;
+  /** Keeps `view` unless the cache already holds, or knows of, a newer version. Never throws. */
+  store(runId: string, version: number, view: RunView): Promise<void>;
+}

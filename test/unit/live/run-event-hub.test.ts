@@ -1,0 +1,224 @@
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { RunEventHub } from '../../../src/application/live/run-event-hub.js';
+import { NotFoundError } from '../../../src/application/errors.js';
+import type { LiveEventBus } from '../../../src/application/ports/live-event-bus.js';
+import type { RunHead, RunReadModel } from '../../../src/application/ports/run-read-model.js';
+import type { FeedItem } from '../../../src/application/ports/run-event-feed.js';
+import type { RunEvent } from '../../../src/domain/run/run-events.js';
+
+const RUN = '00000000-0000-4000-8000-000000000001';
+const OTHER = '00000000-0000-4000-8000-000000000002';
+
+/** In-memory stand-ins for our own ports: history is an array, the bus a list of listeners. */
+class World implements LiveEventBus {
+  readonly history = new Map<string, RunEvent[]>();
+  readonly definitions = new Map<string, string>();
+  private listeners: ((items: readonly FeedItem[]) => void)[] = [];
+  historyReads = 0;
+
+  addRun(runId: string, definition: string): void {
+    this.history.set(runId, []);
+    this.definitions.set(runId, definition);
+  }
+
+  /** Commits the next event of a run; returns it as the live item a publisher would send. */
+  commit(runId: string, type = 'TaskQueued'): FeedItem {
+    const events = this.history.get(runId)!;
+    const event: RunEvent = {
+      seq: events.length + 1,
+      type: type as RunEvent['type'],
+      taskKey: null,
+      attempt: null,
+      at: new Date(0),
+      data: {},
+    };
+    events.push(event);
+    return {
+      runId,
+      definition: this.definitions.get(runId)!,
+      event: { ...event, at: event.at.toISOString() },
+    };
+  }
+
+  publish(items: FeedItem[]): void {
+    for (const listener of this.listeners) listener(items);
+  }
+
+  async subscribe(listener: (items: readonly FeedItem[]) => void) {
+    this.listeners.push(listener);
+    return {
+      unsubscribe: async () => {
+        this.listeners = this.listeners.filter((l) => l !== listener);
+      },
+    };
+  }
+
+  readModel(): RunReadModel {
+    return {
+      getRun: async () => null,
+      listRuns: async () => ({ items: [], nextCursor: null }),
+      getRunsByIds: async () => [],
+      runHead: async (id): Promise<RunHead | null> => {
+        const events = this.history.get(id);
+        return events
+          ? { version: events.length, lastSeq: events.length, definition: this.definitions.get(id)! }
+          : null;
+      },
+      events: async (runId, after, limit) => {
+        this.historyReads += 1;
+        return (this.history.get(runId) ?? []).filter((e) => e.seq > after).slice(0, limit);
+      },
+    };
+  }
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+async function settleAll(): Promise<void> {
+  for (let i = 0; i < 20; i++) await settle();
+}
+
+function hubOf(world: World, options: ConstructorParameters<typeof RunEventHub>[3] = {}) {
+  return new RunEventHub(
+    world,
+    world.readModel(),
+    (error) => {
+      throw error;
+    },
+    { pollMs: 60_000, pageSize: 3, ...options },
+  );
+}
+
+const seqs = (items: FeedItem[]) => items.map((i) => i.event.seq);
+
+describe('RunEventHub', () => {
+  it('replays history after `after`, then goes live, each event once', async () => {
+    const world = new World();
+    world.addRun(RUN, 'd');
+    for (let i = 0; i < 7; i++) world.commit(RUN);
+    const hub = hubOf(world);
+    const got: FeedItem[] = [];
+    await hub.subscribeRun(RUN, 2, { next: (item) => got.push(item) });
+    const live = world.commit(RUN);
+    world.publish([live]);
+    await settleAll();
+    expect(seqs(got)).toEqual([3, 4, 5, 6, 7, 8]);
+    await hub.close();
+  });
+
+  it('rejects an unknown run with NotFoundError', async () => {
+    const hub = hubOf(new World());
+    await expect(hub.subscribeRun(RUN, 0, { next: () => undefined })).rejects.toBeInstanceOf(NotFoundError);
+    await hub.close();
+  });
+
+  it('live-only subscriptions start at the current last event', async () => {
+    const world = new World();
+    world.addRun(RUN, 'd');
+    world.commit(RUN);
+    world.commit(RUN);
+    const hub = hubOf(world);
+    const got: FeedItem[] = [];
+    await hub.subscribeRun(RUN, null, { next: (item) => got.push(item) });
+    world.publish([world.commit(RUN)]);
+    await settleAll();
+    expect(seqs(got)).toEqual([3]);
+    await hub.close();
+  });
+
+  it('a lost batch is repaired by the poll of quiet runs', async () => {
+    const world = new World();
+    world.addRun(RUN, 'd');
+    const hub = hubOf(world, { pollMs: 20 });
+    const got: FeedItem[] = [];
+    await hub.subscribeRun(RUN, 0, { next: (item) => got.push(item) });
+    world.commit(RUN); // committed, never published: the publisher died
+    world.commit(RUN, 'RunCompleted');
+    while (got.length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(seqs(got)).toEqual([1, 2]);
+    await hub.close();
+  });
+
+  it('property: any interleaving of lost, duplicated and reordered live batches yields 1..N once, in order', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 30 }),
+        fc.integer({ min: 0, max: 10 }),
+        fc.array(fc.constantFrom('deliver', 'drop', 'duplicate', 'hold'), { minLength: 30, maxLength: 30 }),
+        fc.integer({ min: 0, max: 29 }),
+        async (total, preexisting, fates, subscribeAt) => {
+          const world = new World();
+          world.addRun(RUN, 'd');
+          world.addRun(OTHER, 'd');
+          const hub = hubOf(world);
+          const got: FeedItem[] = [];
+          const defGot: FeedItem[] = [];
+          const pre = Math.min(preexisting, total);
+          for (let i = 0; i < pre; i++) world.commit(RUN);
+          const after = Math.min(subscribeAt, pre);
+          await hub.subscribeRun(RUN, after, { next: (item) => got.push(item) });
+          await hub.subscribeDefinition('d', { next: (item) => defGot.push(item) });
+          const held: FeedItem[] = [];
+          for (let i = pre; i < total; i++) {
+            const item = world.commit(RUN);
+            world.publish([world.commit(OTHER)]);
+            const fate = fates[i] ?? 'deliver';
+            if (fate === 'deliver') world.publish([item]);
+            if (fate === 'duplicate') world.publish([item, item]);
+            if (fate === 'hold') held.push(item);
+            if (i % 3 === 0) await settle();
+          }
+          world.publish(held.reverse());
+          // The final event always arrives live, so every gap is noticed and filled.
+          world.publish([world.commit(RUN, 'RunCompleted')]);
+          await settleAll();
+          const expected = Array.from({ length: total + 1 - after }, (_, i) => after + i + 1);
+          expect(seqs(got)).toEqual(expected);
+          const defSeqs = seqs(defGot.filter((i) => i.runId === RUN));
+          expect(new Set(defSeqs).size).toBe(defSeqs.length);
+          expect(defSeqs).toEqual([...defSeqs].sort((a, b) => a - b));
+          await hub.close();
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('one history read serves every subscriber of a run', async () => {
+    const world = new World();
+    world.addRun(RUN, 'd');
+    const hub = hubOf(world, { pageSize: 100 });
+    const counts = [0, 0, 0];
+    for (const i of [0, 1, 2]) await hub.subscribeRun(RUN, 0, { next: () => (counts[i]! += 1) });
+    world.commit(RUN);
+    world.commit(RUN);
+    const before = world.historyReads;
+    world.publish([world.commit(RUN)]); // seq 3 arrives first: 1 and 2 are missing
+    await settleAll();
+    expect(counts).toEqual([3, 3, 3]);
+    expect(world.historyReads - before).toBe(1);
+    await hub.close();
+  });
+
+  it('a sink that throws is cut off without disturbing the others', async () => {
+    const world = new World();
+    world.addRun(RUN, 'd');
+    const hub = hubOf(world);
+    const good: FeedItem[] = [];
+    let closedWith: Error | null = null;
+    await hub.subscribeRun(RUN, 0, {
+      next: () => {
+        throw new Error('socket gone');
+      },
+      close: (reason) => (closedWith = reason),
+    });
+    await hub.subscribeRun(RUN, 0, { next: (item) => good.push(item) });
+    world.publish([world.commit(RUN)]);
+    world.publish([world.commit(RUN)]);
+    await settleAll();
+    expect(seqs(good)).toEqual([1, 2]);
+    expect(closedWith).toEqual(new Error('socket gone'));
+    await hub.close();
+  });
+});
