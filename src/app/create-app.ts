@@ -9,6 +9,9 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { configureHttp, createFastifyAdapter, HttpInterfaceModule } from '../interfaces/http/http-app.js';
 import type { CreateAppOptions } from './app-options.js';
 import { GraphqlInterfaceModule } from '../interfaces/graphql/graphql-interface.module.js';
+import { SagaflowWsAdapter } from '../interfaces/realtime/sagaflow-ws-adapter.js';
+import { UpgradeRoutes } from '../interfaces/realtime/upgrade-routes.js';
+import { WsInterfaceModule } from '../interfaces/ws/ws-interface.module.js';
 
 export type { CreateAppOptions };
 
@@ -40,10 +43,15 @@ export async function createApp(
   try {
     if (config.roles.has('api')) {
       const app = await NestFactory.create<NestFastifyApplication>(
-        AppModule.forRuntime(runtime, options, [HttpInterfaceModule, GraphqlInterfaceModule]),
+        AppModule.forRuntime(runtime, options, [
+          HttpInterfaceModule,
+          WsInterfaceModule.register(options.ws),
+          GraphqlInterfaceModule,
+        ]),
         createFastifyAdapter(),
         { logger: ['error', 'warn'], abortOnError: false },
       );
+      app.useWebSocketAdapter(new SagaflowWsAdapter(app, app.get(UpgradeRoutes)));
       await configureHttp(app);
       app.enableShutdownHooks();
       await app.listen(config.port, '0.0.0.0');

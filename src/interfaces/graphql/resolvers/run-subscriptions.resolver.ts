@@ -1,4 +1,4 @@
-import { Inject, Optional } from '@nestjs/common';
+import { Inject } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { Args, ID, Int, Resolver, Subscription } from '@nestjs/graphql';
 import { RUN_EVENT_FEED, type RunEventFeed } from '../../../application/ports/run-event-feed.js';
@@ -22,7 +22,7 @@ export const EVENT_QUEUE_CAPACITY = 1000;
 export class RunSubscriptionsResolver {
   constructor(
     private readonly queries: QueryBus,
-    @Optional() @Inject(RUN_EVENT_FEED) private readonly feed: RunEventFeed | null,
+    @Inject(RUN_EVENT_FEED) private readonly feed: RunEventFeed,
   ) {}
 
   @Subscription(() => RunEvent, {
@@ -35,7 +35,7 @@ export class RunSubscriptionsResolver {
     @Args('after', { type: () => Int, nullable: true, defaultValue: 0 }) after: number | null,
   ): Promise<AsyncIterableIterator<RunEventView>> {
     const queue = new FeedQueue<RunEventView>(EVENT_QUEUE_CAPACITY);
-    const subscription = await this.liveFeed().subscribeRun(runId, afterSeq(after), {
+    const subscription = await this.feed.subscribeRun(runId, afterSeq(after), {
       next: (item) => queue.push(item.event),
       close: (reason) => queue.end(reason),
     });
@@ -62,17 +62,12 @@ export class RunSubscriptionsResolver {
       () => this.queries.execute<GetRunQuery, RunView>(new GetRunQuery(runId.toLowerCase())),
       queue,
     );
-    const subscription = await this.liveFeed().subscribeRun(runId, null, {
+    const subscription = await this.feed.subscribeRun(runId, null, {
       next: () => refresh.changed(),
       close: (reason) => queue.end(reason),
     });
     queue.attach(subscription);
     refresh.changed();
     return queue;
-  }
-
-  private liveFeed(): RunEventFeed {
-    if (!this.feed) throw new Error('no run event feed is bound in this process');
-    return this.feed;
   }
 }

@@ -1,0 +1,83 @@
+import type { RunEventView } from '../../application/queries/run-view.js';
+
+/**
+ * The `/ws` protocol of SPEC §5: JSON text frames. Parsing checks shape only; whether a run
+ * exists is the feed's answer.
+ */
+
+/** What a subscription is for: one run, or every run of a definition name. */
+export type Target = { runId: string } | { definition: string };
+
+export type ClientFrame =
+  { type: 'subscribe'; target: Target; after: number } | { type: 'unsubscribe'; target: Target };
+
+export type ServerFrame =
+  | ({ type: 'subscribed' } & Target)
+  | ({ type: 'unsubscribed' } & Target)
+  | { type: 'event'; runId: string; event: RunEventView }
+  | ({ type: 'error'; message: string } & Partial<Target>);
+
+export type ParsedFrame = { ok: true; frame: ClientFrame } | { ok: false; message: string };
+
+/** Longest definition name SPEC §2 allows; a longer one can name no run. */
+const MAX_NAME_LENGTH = 100;
+
+export function parseClientFrame(data: Buffer, isBinary: boolean): ParsedFrame {
+  if (isBinary) return fail('frames must be JSON text, not binary');
+  let value: unknown;
+  try {
+    value = JSON.parse(data.toString('utf8'));
+  } catch {
+    return fail('malformed JSON');
+  }
+  if (!isRecord(value) || typeof value.type !== 'string') {
+    return fail('a frame must be a JSON object with a string "type"');
+  }
+  if (value.type !== 'subscribe' && value.type !== 'unsubscribe') {
+    return fail(`unknown frame type ${JSON.stringify(value.type).slice(0, 80)}`);
+  }
+  const target = parseTarget(value);
+  if (typeof target === 'string') return fail(target);
+  if (value.type === 'unsubscribe') return { ok: true, frame: { type: 'unsubscribe', target } };
+  const after = parseAfter(value.after, target);
+  if (typeof after === 'string') return fail(after);
+  return { ok: true, frame: { type: 'subscribe', target, after } };
+}
+
+function parseTarget(frame: Record<string, unknown>): Target | string {
+  const { runId, definition } = frame;
+  if ((runId === undefined) === (definition === undefined)) {
+    return `"${String(frame.type)}" needs exactly one of "runId" or "definition"`;
+  }
+  if (runId !== undefined) {
+    return typeof runId === 'string' && runId.length > 0 ? { runId } : '"runId" must be a non-empty string';
+  }
+  return typeof definition === 'string' && definition.length > 0 && definition.length <= MAX_NAME_LENGTH
+    ? { definition }
+    : `"definition" must be a definition name (a string of 1–${MAX_NAME_LENGTH} characters)`;
+}
+
+function parseAfter(after: unknown, target: Target): number | string {
+  if ('definition' in target) {
+    return after === undefined ? 0 : '"after" applies to run subscriptions only (definitions are live only)';
+  }
+  if (after === undefined) return 0;
+  return Number.isSafeInteger(after) && (after as number) >= 0
+    ? (after as number)
+    : '"after" must be a non-negative integer';
+}
+
+const fail = (message: string): ParsedFrame => ({ ok: false, message });
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Stable key of a target within one connection. */
+export function targetKey(target: Target): string {
+  return 'runId' in target ? `run:${target.runId}` : `definition:${target.definition}`;
+}
+
+export function describeTarget(target: Target): string {
+  return 'runId' in target ? `run ${target.runId}` : `definition ${target.definition}`;
+}

@@ -1,0 +1,64 @@
+import { Inject, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { WebSocketGateway, type OnGatewayConnection, type OnGatewayDisconnect } from '@nestjs/websockets';
+import type { WebSocket } from 'ws';
+import { RUN_EVENT_FEED, type RunEventFeed } from '../../application/ports/run-event-feed.js';
+import { CLOSE_GOING_AWAY, WsConnection } from './ws-connection.js';
+import { WS_GATEWAY_OPTIONS, type WsGatewayOptions } from './ws-gateway-options.js';
+
+/** Client frames are a few hundred bytes; anything near this is not SPEC §5 traffic. */
+const MAX_CLIENT_FRAME_BYTES = 64 * 1024;
+
+/**
+ * `/ws` (SPEC §5) on the api port. Nest provides the server, its lifecycle and DI; the
+ * protocol is handled on the raw sockets (`WsConnection`) rather than with
+ * `@SubscribeMessage`, because Nest's message mapping speaks `{ event, data }`, silently
+ * drops frames it cannot map (SPEC wants an `error` reply) and sends one reply per handler,
+ * while a subscription must send `subscribed` and then a stream of events in order.
+ */
+@WebSocketGateway({ path: '/ws', maxPayload: MAX_CLIENT_FRAME_BYTES })
+export class RunEventsGateway
+  implements OnGatewayConnection, OnGatewayDisconnect, OnModuleInit, OnModuleDestroy
+{
+  private readonly logger = new Logger('ws');
+  private readonly connections = new Map<WebSocket, WsConnection>();
+  private heartbeat: NodeJS.Timeout | null = null;
+
+  constructor(
+    @Inject(RUN_EVENT_FEED) private readonly feed: RunEventFeed,
+    @Inject(WS_GATEWAY_OPTIONS) private readonly options: WsGatewayOptions,
+  ) {}
+
+  onModuleInit(): void {
+    // One timer for every socket; unref'd, so it never keeps a process alive on its own.
+    this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatIntervalMs).unref();
+  }
+
+  handleConnection(socket: WebSocket): void {
+    this.connections.set(socket, new WsConnection(socket, this.feed, this.options, this.logger));
+  }
+
+  handleDisconnect(socket: WebSocket): void {
+    this.connections.get(socket)?.release();
+    this.connections.delete(socket);
+  }
+
+  /** Live subscriptions across this process's sockets (for tests and metrics). */
+  get subscriptionCount(): number {
+    let count = 0;
+    for (const connection of this.connections.values()) count += connection.subscriptionCount;
+    return count;
+  }
+
+  onModuleDestroy(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+    // Release before the feed stops, and tell clients to reconnect elsewhere; Nest's adapter
+    // terminates whatever is still open when it closes the server.
+    for (const connection of this.connections.values())
+      connection.close(CLOSE_GOING_AWAY, 'server shutting down');
+  }
+
+  private beat(): void {
+    for (const connection of this.connections.values()) connection.heartbeat();
+  }
+}

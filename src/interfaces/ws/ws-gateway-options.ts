@@ -1,0 +1,36 @@
+export const WS_GATEWAY_OPTIONS = Symbol('WsGatewayOptions');
+
+/** Tuning of the `/ws` gateway (SPEC §5); every field has a production default. */
+export interface WsGatewayOptions {
+  /**
+   * Interval of WebSocket ping frames. A socket that has not answered one ping with a pong
+   * by the next is terminated, so dead peers release their subscriptions.
+   * @default 30000
+   */
+  heartbeatIntervalMs: number;
+  /**
+   * Bytes a socket may have queued but not yet written; a client that reads slower than its
+   * events arrive is cut off (close 1013) once it has more than this, instead of growing
+   * the process's memory without bound.
+   * @default 4194304 (4 MiB)
+   */
+  maxBufferedBytes: number;
+  /** Subscriptions one connection may hold at once. @default 1000 */
+  maxSubscriptions: number;
+}
+
+export const DEFAULT_WS_GATEWAY_OPTIONS: WsGatewayOptions = {
+  heartbeatIntervalMs: 30_000,
+  maxBufferedBytes: 4 * 1024 * 1024,
+  maxSubscriptions: 1000,
+};
+
+export function resolveWsGatewayOptions(overrides: Partial<WsGatewayOptions> = {}): WsGatewayOptions {
+  const options = { ...DEFAULT_WS_GATEWAY_OPTIONS, ...overrides };
+  for (const [name, value] of Object.entries(options)) {
+    if (!Number.isSafeInteger(value) || value <= 0) {
+      throw new Error(`WebSocket gateway option ${name} must be a positive integer, got ${value}`);
+    }
+  }
+  return options;
+}
