@@ -13,6 +13,7 @@ import { RunMutationsResolver } from './resolvers/run-mutations.resolver.js';
 import { RunQueriesResolver } from './resolvers/run-queries.resolver.js';
 import { RunSubscriptionsResolver } from './resolvers/run-subscriptions.resolver.js';
 import { GRAPHQL_PATH, GraphqlWsServer } from './subscriptions/graphql-ws.server.js';
+import { refuseHttpSubscriptions } from './subscriptions/refuse-http-subscriptions.plugin.js';
 
 /**
  * GraphQL at `/graphql` on the api role's Fastify port (SPEC §5), code first.
@@ -38,7 +39,7 @@ import { GRAPHQL_PATH, GraphqlWsServer } from './subscriptions/graphql-ws.server
         graphiql: true,
         includeStacktraceInErrorResponses: false,
         validationRules: [...LIMIT_VALIDATION_RULES],
-        plugins: [costLimitPlugin()],
+        plugins: [refuseHttpSubscriptions(), costLimitPlugin()],
         formatError: formatGraphqlError,
         context: () => createGraphqlContext(queries, { cache: true }),
       }),

@@ -321,6 +321,23 @@ describe('GraphQL queries and mutations against the real app', () => {
     }
   });
 
+  it('refuses a subscription over HTTP, pointing at graphql-ws, before any resolver', async () => {
+    const spy = jest.spyOn(QueryBus.prototype, 'execute');
+    try {
+      const { status, body } = await app.graphql(
+        `subscription { runUpdated(runId: "00000000-0000-4000-8000-000000000000") { id } }`,
+      );
+      expect(status).toBe(400);
+      expect(errorOf(body.errors)).toMatchObject({
+        message: expect.stringContaining('graphql-ws'),
+        extensions: { code: 'BAD_REQUEST' },
+      });
+      expect(spy).not.toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('keeps GraphQL errors of its own (syntax, unknown fields, variables) with their codes, without stacks', async () => {
     const syntax = await app.graphql(`{ runs { `);
     expect(errorOf(syntax.body.errors).extensions?.code).toBe('GRAPHQL_PARSE_FAILED');

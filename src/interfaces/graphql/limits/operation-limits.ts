@@ -6,7 +6,8 @@ import {
   type GraphQLSchema,
   type ValidationRule,
 } from 'graphql';
-import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
+import { fieldExtensionsEstimator, getComplexity } from 'graphql-query-complexity';
+import { fieldCost } from './cost.js';
 import { depthLimitRule } from './depth-limit.rule.js';
 
 /**
@@ -19,13 +20,14 @@ import { depthLimitRule } from './depth-limit.rule.js';
 export const OPERATION_LIMITS = {
   maxDepth: 8,
   maxIntrospectionDepth: 20,
-  maxCost: 5000,
+  /** About 5000 objects, or 50,000 values (see `cost.ts`). */
+  maxCost: 50_000,
 } as const;
 
 /** Extra validation rules, on top of graphql's specified ones. */
 export const LIMIT_VALIDATION_RULES: readonly ValidationRule[] = [depthLimitRule(OPERATION_LIMITS)];
 
-const ESTIMATORS = [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })];
+const ESTIMATORS = [fieldExtensionsEstimator(), fieldCost];
 
 /**
  * The error that rejects a valid operation whose estimated cost is over the limit, or null.

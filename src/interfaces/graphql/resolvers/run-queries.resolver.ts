@@ -7,7 +7,7 @@ import type { RunStatus } from '../../../domain/run/run-status.js';
 import { isRunId } from '../../../domain/shared/run-id.js';
 import type { RunEventPage, RunList } from '../../http/controllers/query-results.js';
 import { parseRunId } from '../../http/params/run-id.js';
-import { pageOf } from '../limits/cost.js';
+import { connectionOf, pageOf } from '../limits/cost.js';
 import { RunEvent } from '../types/run-event.type.js';
 import { Run, RunConnection } from '../types/run.types.js';
 import { RunStatusEnum } from '../types/status-enums.js';
@@ -31,7 +31,7 @@ export class RunQueriesResolver {
 
   @Query(() => RunConnection, {
     description: 'Runs, newest first; `after` is the `nextCursor` of the previous page.',
-    complexity: pageOf('first'),
+    complexity: connectionOf('first'),
   })
   async runs(
     @Args('definition', { type: () => String, nullable: true }) definition: string | null,
