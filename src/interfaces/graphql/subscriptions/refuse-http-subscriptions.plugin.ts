@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, OperationTypeNode } from 'graphql';
 
 /**
  * Subscriptions are served over graphql-ws only. Apollo would otherwise run one over HTTP
@@ -10,7 +10,7 @@ export function refuseHttpSubscriptions(): ApolloServerPlugin {
     async requestDidStart() {
       return {
         async didResolveOperation({ operation }) {
-          if (operation?.operation !== 'subscription') return;
+          if (operation?.operation !== OperationTypeNode.SUBSCRIPTION) return;
           throw new GraphQLError(
             'subscriptions are served over WebSocket (graphql-ws, subprotocol graphql-transport-ws) at /graphql',
             { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } },
