@@ -12,6 +12,7 @@ import { lineFrom, spawnScript } from './processes.js';
 import { round, summary } from './stats.js';
 import { getRunCacheHit } from './read-side.js';
 import { wsFanOut } from './ws-fanout.js';
+import { listAtScale } from './list-scale.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3000);
 /** Runs started per second by the client (a separate process). */
@@ -28,6 +29,8 @@ const READ_SECONDS = Number(process.env.BENCH_READ_SECONDS ?? 5);
 /** WebSocket watchers of the fan-out figure, and the runs they watch. */
 const WS_SUBSCRIBERS = Number(process.env.BENCH_WS_SUBSCRIBERS ?? 1000);
 const WS_RUNS = Number(process.env.BENCH_WS_RUNS ?? 50);
+/** Rows the runs table grows to for the list-at-scale figure (0 skips it). */
+const LIST_RUNS = Number(process.env.BENCH_LIST_RUNS ?? 1_000_000);
 
 const base = loadConfig();
 const dbName = `sagaflow_bench_${process.pid}`;
@@ -135,6 +138,7 @@ async function main(): Promise<void> {
       ceiling: { amqpMsgsPerSec: Math.round(amqpMsgsPerSec), pgCommitsPerSec: Math.round(pgCommitsPerSec) },
       rssMb,
       ...(reads ? { getRunCacheHit: reads.getRun, wsFanOut: reads.fanOut } : {}),
+      ...(reads?.lists ? { listRuns: reads.lists } : {}),
     };
     console.log(`submitted in ${round(submittedIn)} s; all completed after ${round(figures.seconds)} s`);
     console.log(
@@ -146,9 +150,16 @@ async function main(): Promise<void> {
         `GET run (cache hit): ${reads.getRun.requestsPerSec} req/s vs bare Fastify ` +
           `${reads.getRun.bareFastifyRequestsPerSec} req/s = ${reads.getRun.ratio}×`,
       );
+      if (reads.fanOut)
+        console.log(
+          `WebSocket fan-out to ${reads.fanOut.subscribers} watchers: ${reads.fanOut.eventsPerSec} events/s vs ` +
+            `bare ws ${reads.fanOut.bareWsEventsPerSec} events/s = ${reads.fanOut.ratio}×`,
+        );
+    }
+    if (reads?.lists) {
       console.log(
-        `WebSocket fan-out to ${reads.fanOut.subscribers} watchers: ${reads.fanOut.eventsPerSec} events/s vs ` +
-          `bare ws ${reads.fanOut.bareWsEventsPerSec} events/s = ${reads.fanOut.ratio}×`,
+        `list runs: p50 ${reads.lists.p50MsBefore} ms at ${reads.lists.runsBefore} runs, ` +
+          `${reads.lists.p50MsAfter} ms at ${reads.lists.runsAfter} runs = ${reads.lists.ratio}×`,
       );
     }
     console.log(JSON.stringify(result));
@@ -162,43 +173,58 @@ async function main(): Promise<void> {
   async function readSideFigures() {
     const { rows } = await sqlRows<{ id: string }>(app.runtime.db(), 'select id from runs limit 1');
     const getRun = await getRunCacheHit(app, rows[0]!.id, READ_SECONDS);
-    const fanOut = await wsFanOut(app, WS_SUBSCRIBERS, WS_RUNS, async (definition, count) => {
-      for (;;) {
-        const done = await sqlRows<{ n: string; events: string }>(
-          app.runtime.db(),
-          `select count(*) filter (where status = 'COMPLETED') as n, coalesce(sum(last_seq), 0) as events
+    const fanOut =
+      WS_SUBSCRIBERS <= 0
+        ? null
+        : await wsFanOut(app, WS_SUBSCRIBERS, WS_RUNS, async (definition, count) => {
+            for (;;) {
+              const done = await sqlRows<{ n: string; events: string }>(
+                app.runtime.db(),
+                `select count(*) filter (where status = 'COMPLETED') as n, coalesce(sum(last_seq), 0) as events
            from runs where definition_name = '${definition}'`,
-        );
-        if (Number(done.rows[0]!.n) >= count) {
-          const sample = await sqlRows<{
-            run_id: string;
-            seq: number;
-            type: string;
-            at: Date;
-            data: unknown;
-          }>(
-            app.runtime.db(),
-            `select e.run_id, e.seq, e.type, e.at, e.data from run_events e join runs r on r.id = e.run_id
+              );
+              if (Number(done.rows[0]!.n) >= count) {
+                const sample = await sqlRows<{
+                  run_id: string;
+                  seq: number;
+                  type: string;
+                  at: Date;
+                  data: unknown;
+                }>(
+                  app.runtime.db(),
+                  `select e.run_id, e.seq, e.type, e.at, e.data from run_events e join runs r on r.id = e.run_id
              where r.definition_name = '${definition}' and e.type = 'TaskCompleted' limit 1`,
-          );
-          const e = sample.rows[0]!;
-          const event = {
-            seq: e.seq,
-            type: e.type,
-            taskKey: 'a',
-            attempt: 1,
-            at: new Date(e.at).toISOString(),
-            data: e.data,
-          };
-          return {
-            events: Number(done.rows[0]!.events),
-            sampleFrame: JSON.stringify({ type: 'event', runId: e.run_id, event }),
-          };
-        }
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    });
-    return { getRun, fanOut };
+                );
+                const e = sample.rows[0]!;
+                const event = {
+                  seq: e.seq,
+                  type: e.type,
+                  taskKey: 'a',
+                  attempt: 1,
+                  at: new Date(e.at).toISOString(),
+                  data: e.data,
+                };
+                return {
+                  events: Number(done.rows[0]!.events),
+                  sampleFrame: JSON.stringify({ type: 'event', runId: e.run_id, event }),
+                };
+              }
+              await new Promise((resolve) => setTimeout(resolve, 50));
+            }
+          });
+    const lists =
+      LIST_RUNS > 0
+        ? await listAtScale(
+            app,
+            LIST_RUNS,
+            async (text) => void (await sqlRows(app.runtime.db(), text)),
+            async () =>
+              Number(
+                (await sqlRows<{ n: string }>(app.runtime.db(), 'select count(*) as n from runs')).rows[0]!.n,
+              ),
+          )
+        : null;
+    return { getRun, fanOut, lists };
   }
 
   async function waitForCompleted(expected: number): Promise<void> {

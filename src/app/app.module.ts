@@ -12,7 +12,12 @@ import { RUN_READ_MODEL } from '../application/ports/run-read-model.js';
 import { RUN_EVENT_FEED } from '../application/ports/run-event-feed.js';
 import { RUN_VIEW_CACHE } from '../application/ports/run-view-cache.js';
 import { GetDefinitionHandler, ListDefinitionsHandler } from '../application/queries/definition-queries.js';
-import { GetRunEventsHandler, GetRunHandler, ListRunsHandler } from '../application/queries/run-queries.js';
+import {
+  GetRunEventsHandler,
+  GetRunHandler,
+  GetRunJsonHandler,
+  ListRunsHandler,
+} from '../application/queries/run-queries.js';
 import { ValidateDefinitionHandler } from '../application/queries/validate-definition.js';
 import { SagaflowRuntime } from '../infrastructure/runtime/sagaflow-runtime.js';
 import { APP_OPTIONS, type CreateAppOptions } from './app-options.js';
@@ -29,6 +34,7 @@ const HANDLERS = [
   FireTimersHandler,
   ValidateDefinitionHandler,
   GetRunHandler,
+  GetRunJsonHandler,
   ListRunsHandler,
   GetRunEventsHandler,
   GetDefinitionHandler,

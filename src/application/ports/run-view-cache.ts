@@ -12,9 +12,15 @@ export interface CacheLookup {
   minVersion: number | null;
 }
 
+export interface CacheJsonLookup extends Omit<CacheLookup, 'view'> {
+  /** The cached view as the JSON text it is stored as (no parse: REST sends it as it is). */
+  json: string | null;
+}
+
 /** Cache-aside store of run views with read-your-writes version markers (see docs/read-side.md). */
 export interface RunViewCache {
   lookup(runId: string): Promise<CacheLookup>;
-  /** Keeps `view` unless the cache already holds, or knows of, a newer version. Never throws. */
-  store(runId: string, version: number, view: RunView): Promise<void>;
+  lookupJson(runId: string): Promise<CacheJsonLookup>;
+  /** Keeps `json` (a view) unless the cache already holds, or knows of, a newer version. Never throws. */
+  store(runId: string, version: number, json: string): Promise<void>;
 }

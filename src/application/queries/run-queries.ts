@@ -15,7 +15,26 @@ export class GetRunQuery {
   constructor(readonly runId: string) {}
 }
 
+/** The same run as JSON text: REST sends a cached view as it is stored, without a parse. */
+export class GetRunJsonQuery {
+  constructor(readonly runId: string) {}
+}
+
 /** Cache-aside: a fresh view from the cache, else the read model (which is read-your-writes). */
+async function readThrough(
+  runId: string,
+  minVersion: number | null,
+  reads: RunReadModel,
+  cache: RunViewCache,
+): Promise<{ view: RunView; json: string }> {
+  const found = await reads.getRun(runId, minVersion);
+  if (!found) throw new NotFoundError(`run ${runId} not found`);
+  const view = runView(found.run, found.definition);
+  const json = JSON.stringify(view);
+  await cache.store(runId, found.run.version, json);
+  return { view, json };
+}
+
 @QueryHandler(GetRunQuery)
 export class GetRunHandler implements IQueryHandler<GetRunQuery> {
   constructor(
@@ -27,11 +46,22 @@ export class GetRunHandler implements IQueryHandler<GetRunQuery> {
     if (!isRunId(runId)) throw new NotFoundError(`run ${runId} not found`);
     const cached = await this.cache.lookup(runId);
     if (cached.view) return cached.view;
-    const found = await this.reads.getRun(runId, cached.minVersion);
-    if (!found) throw new NotFoundError(`run ${runId} not found`);
-    const view = runView(found.run, found.definition);
-    await this.cache.store(runId, found.run.version, view);
-    return view;
+    return (await readThrough(runId, cached.minVersion, this.reads, this.cache)).view;
+  }
+}
+
+@QueryHandler(GetRunJsonQuery)
+export class GetRunJsonHandler implements IQueryHandler<GetRunJsonQuery> {
+  constructor(
+    @Inject(RUN_READ_MODEL) private readonly reads: RunReadModel,
+    @Inject(RUN_VIEW_CACHE) private readonly cache: RunViewCache,
+  ) {}
+
+  async execute({ runId }: GetRunJsonQuery): Promise<string> {
+    if (!isRunId(runId)) throw new NotFoundError(`run ${runId} not found`);
+    const cached = await this.cache.lookupJson(runId);
+    if (cached.json !== null) return cached.json;
+    return (await readThrough(runId, cached.minVersion, this.reads, this.cache)).json;
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { CacheLookup, RunViewCache } from '../../application/ports/run-view-cache.js';
+import type { CacheJsonLookup, CacheLookup, RunViewCache } from '../../application/ports/run-view-cache.js';
 import type { RunView } from '../../application/queries/run-view.js';
 import type { GuardedRedis } from '../redis/guarded-redis.js';
 
@@ -61,22 +61,27 @@ export class RedisRunViewCache implements RunViewCache {
   }
 
   async lookup(runId: string): Promise<CacheLookup> {
+    const { json, minVersion } = await this.lookupJson(runId);
+    return { view: json === null ? null : (JSON.parse(json) as RunView), minVersion };
+  }
+
+  async lookupJson(runId: string): Promise<CacheJsonLookup> {
     let marker: string | null | undefined;
     let stored: string | null | undefined;
     try {
       [marker, stored] = await this.redis.run((r) => r.mget(...this.keys(runId)));
     } catch {
       this.stats.unavailable += 1;
-      return { view: null, minVersion: null };
+      return { json: null, minVersion: null };
     }
     const minVersion = marker ? Number(marker) : 0;
     const bar = stored ? stored.indexOf('|') : -1;
     if (stored && bar > 0 && Number(stored.slice(0, bar)) >= minVersion) {
       this.stats.hits += 1;
-      return { view: JSON.parse(stored.slice(bar + 1)) as RunView, minVersion };
+      return { json: stored.slice(bar + 1), minVersion };
     }
     this.stats.misses += 1;
-    return { view: null, minVersion };
+    return { json: null, minVersion };
   }
 
   /** The run's latest committed version (0: none recorded); null when Redis cannot say. */
@@ -89,15 +94,10 @@ export class RedisRunViewCache implements RunViewCache {
     }
   }
 
-  async store(runId: string, version: number, view: RunView): Promise<void> {
+  async store(runId: string, version: number, json: string): Promise<void> {
     try {
       await this.redis.run((r) =>
-        (r as unknown as CacheCommands).sagaflowViewPut(
-          ...this.keys(runId),
-          version,
-          JSON.stringify(view),
-          VIEW_TTL_MS,
-        ),
+        (r as unknown as CacheCommands).sagaflowViewPut(...this.keys(runId), version, json, VIEW_TTL_MS),
       );
     } catch {
       // A view not cached is read again next time; nothing else depends on it.

@@ -84,6 +84,13 @@ describe('REST routes send the right message and status', () => {
     },
   );
 
+  it('GET a run sends the view JSON as the query answered it, as application/json', async () => {
+    const res = await json('GET', `/v1/runs/${RUN_ID.toUpperCase()}`);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(res.json()).toEqual(JSON.parse(JSON.stringify(runView(snapshot(RUN_ID), null))));
+  });
+
   it('events read after and limit (cursor as an alias of after)', async () => {
     await json('GET', `/v1/runs/${RUN_ID}/events?after=7&limit=2000`);
     await json('GET', `/v1/runs/${RUN_ID}/events?cursor=9`);

@@ -5,7 +5,11 @@ import type { FastifyReply } from 'fastify';
 import { CancelRunCommand } from '../../../application/commands/cancel-run.js';
 import { RetryRunCommand } from '../../../application/commands/retry-run.js';
 import { StartRunCommand } from '../../../application/commands/start-run.js';
-import { GetRunEventsQuery, GetRunQuery, ListRunsQuery } from '../../../application/queries/run-queries.js';
+import {
+  GetRunEventsQuery,
+  GetRunJsonQuery,
+  ListRunsQuery,
+} from '../../../application/queries/run-queries.js';
 import type { RunView } from '../../../application/queries/run-view.js';
 import { RUN_STATUSES } from '../../../domain/run/run-status.js';
 import { ApiJson, ApiJsonBody, ApiProblems } from '../openapi/api-docs.decorators.js';
@@ -86,8 +90,10 @@ export class RunsController {
   @ApiOperation({ summary: 'One run with its tasks' })
   @ApiJson(200, 'Run', 'the run')
   @ApiProblems(404)
-  async get(@Param('id') id: string) {
-    return this.queries.execute<GetRunQuery, RunView>(new GetRunQuery(parseRunId(id)));
+  async get(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    const json = await this.queries.execute<GetRunJsonQuery, string>(new GetRunJsonQuery(parseRunId(id)));
+    void reply.type('application/json; charset=utf-8');
+    return json;
   }
 
   @Get(':id/events')

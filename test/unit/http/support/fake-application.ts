@@ -13,7 +13,7 @@ import { StartRunCommand } from '../../../../src/application/commands/start-run.
 import { ListDefinitionsQuery } from '../../../../src/application/queries/definition-queries.js';
 import {
   GetRunEventsQuery,
-  GetRunQuery,
+  GetRunJsonQuery,
   ListRunsQuery,
 } from '../../../../src/application/queries/run-queries.js';
 import { runView } from '../../../../src/application/queries/run-view.js';
@@ -89,10 +89,10 @@ class FakeRetry implements ICommandHandler<RetryRunCommand> {
 }
 
 /** Reads of a run answer from the command's snapshot, as the real read model would after commit. */
-@QueryHandler(GetRunQuery)
-class FakeGetRun implements IQueryHandler<GetRunQuery> {
-  async execute(query: GetRunQuery) {
-    return runView(snapshot(query.runId), null);
+@QueryHandler(GetRunJsonQuery)
+class FakeGetRun implements IQueryHandler<GetRunJsonQuery> {
+  async execute(query: GetRunJsonQuery) {
+    return JSON.stringify(runView(snapshot(query.runId), null));
   }
 }
 
