@@ -1,3 +1,4 @@
+import type { FeedItem } from '../../application/ports/run-event-feed.js';
 import type { RunEventView } from '../../application/queries/run-view.js';
 
 /**
@@ -80,4 +81,23 @@ export function targetKey(target: Target): string {
 
 export function describeTarget(target: Target): string {
   return 'runId' in target ? `run ${target.runId}` : `definition ${target.definition}`;
+}
+
+/**
+ * Serialises `event` frames once per feed item, however many sockets send it: the feed hands
+ * the same item object to every subscriber of a run or definition, so with a thousand
+ * watchers the JSON is built once, not a thousand times.
+ */
+export function createEventEncoder(): (item: FeedItem) => Buffer {
+  const encoded = new WeakMap<FeedItem, Buffer>();
+  return (item) => {
+    let bytes = encoded.get(item);
+    if (bytes === undefined) {
+      const frame: ServerFrame = { type: 'event', runId: item.runId, event: item.event };
+      // UTF-8 bytes, so that `ws` does not encode the string again for every socket.
+      bytes = Buffer.from(JSON.stringify(frame));
+      encoded.set(item, bytes);
+    }
+    return bytes;
+  };
 }

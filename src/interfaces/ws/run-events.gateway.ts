@@ -2,6 +2,7 @@ import { Inject, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs
 import { WebSocketGateway, type OnGatewayConnection, type OnGatewayDisconnect } from '@nestjs/websockets';
 import type { WebSocket } from 'ws';
 import { RUN_EVENT_FEED, type RunEventFeed } from '../../application/ports/run-event-feed.js';
+import { createEventEncoder } from './protocol.js';
 import { CLOSE_GOING_AWAY, WsConnection } from './ws-connection.js';
 import { WS_GATEWAY_OPTIONS, type WsGatewayOptions } from './ws-gateway-options.js';
 
@@ -21,6 +22,7 @@ export class RunEventsGateway
 {
   private readonly logger = new Logger('ws');
   private readonly connections = new Map<WebSocket, WsConnection>();
+  private readonly encodeEvent = createEventEncoder();
   private heartbeat: NodeJS.Timeout | null = null;
 
   constructor(
@@ -34,7 +36,10 @@ export class RunEventsGateway
   }
 
   handleConnection(socket: WebSocket): void {
-    this.connections.set(socket, new WsConnection(socket, this.feed, this.options, this.logger));
+    this.connections.set(
+      socket,
+      new WsConnection(socket, this.feed, this.options, this.encodeEvent, this.logger),
+    );
   }
 
   handleDisconnect(socket: WebSocket): void {

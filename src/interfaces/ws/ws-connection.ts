@@ -36,6 +36,7 @@ export class WsConnection {
     private readonly socket: WebSocket,
     private readonly feed: RunEventFeed,
     private readonly options: WsGatewayOptions,
+    private readonly encodeEvent: (item: FeedItem) => Buffer,
     private readonly logger: LoggerService,
   ) {
     socket.on('message', (data: RawData, isBinary: boolean) => this.receive(data as Buffer, isBinary));
@@ -170,12 +171,17 @@ export class WsConnection {
   }
 
   private sendEvent(item: FeedItem): void {
-    this.send({ type: 'event', runId: item.runId, event: item.event });
+    this.sendText(this.encodeEvent(item));
   }
 
   private send(frame: ServerFrame): void {
+    this.sendText(JSON.stringify(frame));
+  }
+
+  /** Sends one text frame (`binary: false` keeps a pre-encoded Buffer a text frame). */
+  private sendText(text: string | Buffer): void {
     if (this.released || this.socket.readyState !== WebSocket.OPEN) return;
-    this.socket.send(JSON.stringify(frame));
+    this.socket.send(text, { binary: false });
     if (this.socket.bufferedAmount > this.options.maxBufferedBytes) {
       this.logger.warn(`cutting off a /ws client with ${this.socket.bufferedAmount} bytes unsent`);
       this.close(CLOSE_TRY_AGAIN_LATER, 'send buffer limit exceeded: client too slow');

@@ -76,6 +76,7 @@ describe('a /ws run subscription', () => {
     // `subscribed` comes before the first event of the run.
     const firstEvent = client.frames.findIndex((f) => f.type === 'event');
     expect(client.frames.findIndex((f) => f.type === 'subscribed')).toBeLessThan(firstEvent);
+    expect(client.binaryFrames).toBe(0);
   });
 
   it('resumes after a disconnect with exactly the missed events', async () => {

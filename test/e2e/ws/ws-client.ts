@@ -22,12 +22,15 @@ export class TestClient {
   readonly frames: ServerFrame[] = [];
   closed: { code: number; reason: string } | null = null;
   pings = 0;
+  /** SPEC §5 frames are text; a binary one would be a server bug. */
+  binaryFrames = 0;
 
   private constructor(readonly socket: WebSocket) {
-    // The server sends text frames only; `ws` hands each over as one Buffer.
-    socket.on('message', (data: RawData) =>
-      this.frames.push(JSON.parse((data as Buffer).toString('utf8')) as ServerFrame),
-    );
+    // `ws` hands each frame over as one Buffer, text or binary.
+    socket.on('message', (data: RawData, isBinary: boolean) => {
+      if (isBinary) this.binaryFrames += 1;
+      this.frames.push(JSON.parse((data as Buffer).toString('utf8')) as ServerFrame);
+    });
     socket.on('ping', () => (this.pings += 1));
     socket.on('close', (code, reason) => (this.closed = { code, reason: reason.toString() }));
   }
