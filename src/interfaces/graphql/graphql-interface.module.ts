@@ -34,6 +34,11 @@ import { refuseHttpSubscriptions } from './subscriptions/refuse-http-subscriptio
       inject: [QueryBus],
       useFactory: (queries: QueryBus): Omit<ApolloDriverConfig, 'driver'> => ({
         path: GRAPHQL_PATH,
+        // Apollo's stop drains by closing Fastify itself. Stopped at module destroy (the
+        // default), that close would wait for the upgraded sockets the WebSocket adapter
+        // only destroys later, and shutdown would hang; stopped last, Nest has closed the
+        // server in its own order already.
+        stopOnApplicationShutdown: true,
         autoSchemaFile: true,
         introspection: true,
         graphiql: true,

@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { QueryBus } from '@nestjs/cqrs';
 import type { Client } from 'graphql-ws';
+import WebSocket, { WebSocketServer } from 'ws';
 import {
   RUN_EVENT_FEED,
   type FeedSubscription,
   type RunEventFeed,
 } from '../../../src/application/ports/run-event-feed.js';
+import { UpgradeRoutes } from '../../../src/interfaces/realtime/upgrade-routes.js';
 import { eventually } from '../../integration/support/harness.js';
 import { uniqueName } from '../support/http-app.js';
 import { startGraphqlApp, type GraphqlApp } from './support/graphql-app.js';
@@ -257,13 +259,24 @@ describe('GraphQL subscriptions over graphql-ws', () => {
     expect(variables.errors.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
   });
 
-  it('closes its clients (1001 Going Away) when the application shuts down', async () => {
+  it('closes its clients (1001 Going Away) when the application shuts down, with other upgraded sockets open', async () => {
     const id = await startSaga();
     const events = subscribe<{ runEvents: WireEvent }>(client, EVENTS, { id });
     await eventually(
       async () => events.values.length,
       (n) => n > 0,
     );
+    // A socket handed to another upgrade route that never closes it: Apollo's own drain
+    // (closing Fastify at module destroy) would wait for it forever.
+    const held = new WebSocketServer({ noServer: true });
+    app!.sagaflow.app
+      .get(UpgradeRoutes)
+      .register('/held', (request, socket, head) =>
+        held.handleUpgrade(request, socket, head, (ws) => held.emit('connection', ws, request)),
+      );
+    const holder = new WebSocket(`${app!.sagaflow.url!.replace(/^http/, 'ws')}/held`);
+    const holderClosed = new Promise<void>((resolve) => holder.once('close', () => resolve()));
+    await new Promise<void>((resolve, reject) => holder.once('open', () => resolve()).once('error', reject));
     const closing = app!;
     app = null;
     await closing.close();
@@ -272,5 +285,6 @@ describe('GraphQL subscriptions over graphql-ws', () => {
       (closes) => closes.length > 0,
     );
     expect(ws.closes[0]!.code).toBe(1001);
+    await holderClosed;
   });
 });
