@@ -8,6 +8,7 @@ import { AppModule } from './app.module.js';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { configureHttp, createFastifyAdapter, HttpInterfaceModule } from '../interfaces/http/http-app.js';
 import type { CreateAppOptions } from './app-options.js';
+import { GraphqlInterfaceModule } from '../interfaces/graphql/graphql-interface.module.js';
 import { SagaflowWsAdapter } from '../interfaces/realtime/sagaflow-ws-adapter.js';
 import { UpgradeRoutes } from '../interfaces/realtime/upgrade-routes.js';
 import { WsInterfaceModule } from '../interfaces/ws/ws-interface.module.js';
@@ -42,7 +43,11 @@ export async function createApp(
   try {
     if (config.roles.has('api')) {
       const app = await NestFactory.create<NestFastifyApplication>(
-        AppModule.forRuntime(runtime, options, [HttpInterfaceModule, WsInterfaceModule.register(options.ws)]),
+        AppModule.forRuntime(runtime, options, [
+          HttpInterfaceModule,
+          WsInterfaceModule.register(options.ws),
+          GraphqlInterfaceModule,
+        ]),
         createFastifyAdapter(),
         { logger: ['error', 'warn'], abortOnError: false },
       );
