@@ -9,6 +9,7 @@ import {
 } from '../../../src/application/ports/run-event-feed.js';
 import { UpgradeRoutes } from '../../../src/interfaces/realtime/upgrade-routes.js';
 import { eventually } from '../../integration/support/harness.js';
+import { reserveThenFailingCharge } from '../../integration/support/flow-helpers.js';
 import { uniqueName } from '../support/http-app.js';
 import { startGraphqlApp, type GraphqlApp } from './support/graphql-app.js';
 import { asGraphqlRun, RUN_FIELDS } from './support/run-fields.js';
@@ -27,8 +28,6 @@ interface RunJson {
   status: string;
 }
 
-/** Port 47 on loopback: nothing listens, so every call fails with ECONNREFUSED. */
-const CLOSED = 'http://127.0.0.1:47';
 const EVENTS = `subscription ($id: ID!, $after: Int) {
   runEvents(runId: $id, after: $after) { seq type taskKey attempt at data }
 }`;
@@ -62,25 +61,7 @@ describe('GraphQL subscriptions over graphql-ws', () => {
     const registered = await app!.graphql(
       `mutation ($d: JSON!) { registerDefinition(definition: $d) { name } }`,
       {
-        d: {
-          name: saga,
-          tasks: [
-            {
-              key: 'reserve',
-              type: 'echo',
-              input: { reservation: 'r-${input.sku}' },
-              compensation: { type: 'echo', input: { release: '${tasks.reserve.output.reservation}' } },
-            },
-            {
-              key: 'charge',
-              type: 'http',
-              dependsOn: ['reserve'],
-              retry: { maxAttempts: 3, initialIntervalMs: 20, backoffCoefficient: 2, maxIntervalMs: 100 },
-              timeoutMs: 5000,
-              input: { method: 'POST', url: `${CLOSED}/charge` },
-            },
-          ],
-        },
+        d: reserveThenFailingCharge(saga),
       },
     );
     expect(registered.body.errors).toBeUndefined();
