@@ -11,6 +11,7 @@ import { AppModule } from './app.module.js';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { configureHttp, createFastifyAdapter, HttpInterfaceModule } from '../interfaces/http/http-app.js';
 import type { CreateAppOptions } from './app-options.js';
+import { GraphqlInterfaceModule } from '../interfaces/graphql/graphql-interface.module.js';
 import { SagaflowWsAdapter } from '../interfaces/realtime/sagaflow-ws-adapter.js';
 import { UpgradeRoutes } from '../interfaces/realtime/upgrade-routes.js';
 import { WsInterfaceModule } from '../interfaces/ws/ws-interface.module.js';
@@ -52,6 +53,7 @@ export async function createApp(
           nest.module,
           HttpInterfaceModule,
           WsInterfaceModule.register(options.ws),
+          GraphqlInterfaceModule,
         ]),
         createFastifyAdapter(),
         { logger: nest.logger, abortOnError: false },

@@ -1,6 +1,11 @@
 import type { WorkflowRun } from '../../domain/run/workflow-run.js';
 import type { ResultMessage } from '../ports/messages.js';
-import { traceAttributes as attr, type RunTracing, type TraceSpan } from '../ports/run-tracing.js';
+import {
+  attemptAttributes,
+  traceAttributes as attr,
+  type RunTracing,
+  type TraceSpan,
+} from '../ports/run-tracing.js';
 
 interface Mark {
   /** Index of the run's first pending dispatch this span caused. */
@@ -83,10 +88,7 @@ export class DecisionTrace {
         parent: { traceparent: traceparent ?? this.runParent(run.id) },
         kind: 'consumer',
         attributes: {
-          [attr.runId]: message.runId,
-          [attr.taskKey]: message.taskKey,
-          [attr.attempt]: message.attempt,
-          [attr.kind]: message.kind,
+          ...attemptAttributes(message),
           [attr.outcome]: message.outcome,
         },
       });

@@ -17,6 +17,12 @@ export interface RunListFilter {
   createdBefore?: Date;
 }
 
+/** A run with the definition it runs (null if that version cannot be found). */
+export interface RunWithDefinition {
+  run: RunSnapshot;
+  definition: WorkflowDefinition | null;
+}
+
 /** Where a run stands, for readers that compare versions or follow its events. */
 export interface RunHead {
   version: number;
@@ -40,4 +46,10 @@ export interface RunReadModel {
   ): Promise<{ items: Omit<RunSnapshot, 'tasks'>[]; nextCursor: string | null }>;
   runHead(id: string): Promise<RunHead | null>;
   events(runId: string, after: number, limit: number): Promise<RunEvent[]>;
+  /**
+   * The runs among `ids` that exist, in no particular order, with their tasks and
+   * definitions, in a fixed number of queries however many ids there are (the GraphQL
+   * loader batches `Run.tasks` of a whole page through this).
+   */
+  getRunsByIds(ids: readonly string[]): Promise<RunWithDefinition[]>;
 }

@@ -86,3 +86,18 @@ export const traceAttributes = {
   outcome: 'sagaflow.outcome',
   taskType: 'sagaflow.task_type',
 } as const;
+
+/** The attributes every span about one attempt carries (SPEC §7). */
+export function attemptAttributes(attempt: {
+  runId: string;
+  taskKey: string;
+  attempt: number;
+  kind: string;
+}): Record<string, string | number> {
+  return {
+    [traceAttributes.runId]: attempt.runId,
+    [traceAttributes.taskKey]: attempt.taskKey,
+    [traceAttributes.attempt]: attempt.attempt,
+    [traceAttributes.kind]: attempt.kind,
+  };
+}

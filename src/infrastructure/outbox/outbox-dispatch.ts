@@ -1,4 +1,9 @@
-import { inSpan, traceAttributes as attr, type RunTracing } from '../../application/ports/run-tracing.js';
+import {
+  attemptAttributes,
+  inSpan,
+  traceAttributes as attr,
+  type RunTracing,
+} from '../../application/ports/run-tracing.js';
 import type { StoredOutgoingMessage } from '../../application/ports/run-store.js';
 import type { ConfirmPublisher, PublishItem } from '../messaging/confirm-publisher.js';
 import { toPublishItem } from './outbox-sql.js';
@@ -55,10 +60,7 @@ function dispatch(
     parent: { traceparent: meta.traceparent },
     kind: 'producer',
     attributes: {
-      [attr.runId]: meta.runId,
-      [attr.taskKey]: meta.taskKey,
-      [attr.attempt]: meta.attempt,
-      [attr.kind]: meta.kind,
+      ...attemptAttributes(meta),
       [attr.taskType]: row.routingKey,
       'sagaflow.outbox.sender': sender,
       'messaging.system': 'rabbitmq',

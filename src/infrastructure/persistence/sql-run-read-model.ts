@@ -103,6 +103,56 @@ export class SqlRunReadModel implements RunReadModel {
       data: r.data,
     }));
   }
+
+  /**
+   * Runs by id with their tasks and definitions (for the GraphQL loader of `Run.tasks`): at
+   * most three queries — runs, their tasks, the registered definitions they name — however
+   * many ids there are. Inline runs carry their definition in the row.
+   */
+  async getRunsByIds(ids: readonly string[]): ReturnType<RunReadModel['getRunsByIds']> {
+    const wanted = [...new Set(ids.filter(isRunId).map((id) => id.toLowerCase()))];
+    if (wanted.length === 0) return [];
+    const db = this.db();
+    const runs = await sql<RunRow>`select ${sql.raw(RUN_COLUMNS)} from runs
+      where id = any(${wanted}::uuid[])`.execute(db);
+    if (runs.rows.length === 0) return [];
+    const tasks = await sql<TaskRow>`select * from task_runs
+      where run_id = any(${runs.rows.map((r) => r.id)}::uuid[])`.execute(db);
+    const tasksByRun = new Map<string, TaskRow[]>();
+    for (const task of tasks.rows) {
+      const list = tasksByRun.get(task.run_id) ?? [];
+      list.push(task);
+      tasksByRun.set(task.run_id, list);
+    }
+    type Definition = NonNullable<RunRow['inline_definition']>;
+    const versionKey = (name: string, version: number) => `${version}:${name}`;
+    const pairs = new Map<string, { name: string; version: number }>();
+    for (const r of runs.rows) {
+      if (r.inline_definition === null && r.definition_version !== null)
+        pairs.set(versionKey(r.definition_name, r.definition_version), {
+          name: r.definition_name,
+          version: r.definition_version,
+        });
+    }
+    const definitions = new Map<string, Definition>();
+    if (pairs.size > 0) {
+      const wantedPairs = [...pairs.values()];
+      const rows = await sql<{ name: string; version: number; body: Definition }>`
+        select name, version, body from definitions where (name, version) in (
+          select * from unnest(${wantedPairs.map((p) => p.name)}::text[], ${wantedPairs.map((p) => p.version)}::int[]))`.execute(
+        db,
+      );
+      for (const row of rows.rows) definitions.set(versionKey(row.name, row.version), row.body);
+    }
+    return runs.rows.map((row) => ({
+      run: toSnapshot(row, tasksByRun.get(row.id) ?? []),
+      definition:
+        row.inline_definition ??
+        (row.definition_version === null
+          ? null
+          : (definitions.get(versionKey(row.definition_name, row.definition_version)) ?? null)),
+    }));
+  }
 }
 
 function encodeCursor(createdAt: Date, id: string): string {

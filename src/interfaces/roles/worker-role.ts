@@ -1,5 +1,5 @@
 import type { TaskMessage, ResultMessage } from '../../application/ports/messages.js';
-import { traceAttributes as attr } from '../../application/ports/run-tracing.js';
+import { attemptAttributes, traceAttributes as attr } from '../../application/ports/run-tracing.js';
 import { consume, type Delivery, type QueueConsumer } from '../../infrastructure/messaging/consumer.js';
 import { traceparentHeader } from '../../infrastructure/messaging/message-headers.js';
 import { withChannel } from '../../infrastructure/messaging/channels.js';
@@ -78,10 +78,7 @@ export class WorkerRole {
       parent: { traceparent: traceparentHeader(delivery.headers) ?? null },
       kind: 'consumer',
       attributes: {
-        [attr.runId]: message.runId,
-        [attr.taskKey]: message.taskKey,
-        [attr.attempt]: message.attempt,
-        [attr.kind]: message.kind,
+        ...attemptAttributes(message),
         [attr.taskType]: message.type,
         'messaging.system': 'rabbitmq',
         'messaging.operation.type': 'process',

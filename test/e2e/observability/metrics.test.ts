@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createApp, type SagaflowApp } from '../../../src/app/create-app.js';
 import { cleanup, eventually, isolatedConfig } from '../../integration/support/harness.js';
 import { Scrape } from '../support/prometheus-text.js';
+import { httpJson } from '../../support/http-json.js';
 
 /** One process with every role, so the attempts it applies are the ones its /metrics counts. */
 const config = isolatedConfig('metrics', ['api', 'relay', 'orchestrator', 'worker']);
@@ -20,14 +21,7 @@ afterAll(async () => {
   await cleanup(app, config, ['noop', 'echo', 'http', 'card']);
 });
 
-async function http(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${app!.url}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
+const http = httpJson(() => app!.url!);
 
 const scrape = () => Scrape.of(app!.url!);
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createApp, type SagaflowApp } from '../../../src/app/create-app.js';
 import { cleanup, eventually, isolatedConfig } from '../../integration/support/harness.js';
 import { parseExposition, Scrape } from '../support/prometheus-text.js';
+import { httpJson } from '../../support/http-json.js';
 
 /**
  * SAGAFLOW_INLINE_PUBLISH=false makes the relay the only publisher. The api (with orchestrator
@@ -26,14 +27,7 @@ afterAll(async () => {
   }
 });
 
-async function http(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${api!.url}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
+const http = httpJson(() => api!.url!);
 
 const scrape = () => Scrape.of(api!.url!);
 const unsent = (s: Scrape) => s.value('sagaflow_outbox_unsent_messages');

@@ -7,7 +7,7 @@ import {
   startRun,
   waitForStatus,
 } from '../../integration/support/harness.js';
-import { BUILTIN_TYPES, Gate } from '../../integration/support/flow-helpers.js';
+import { BUILTIN_TYPES, Gate, reserveThenFailingCharge } from '../../integration/support/flow-helpers.js';
 import { restEvents, TestClient, wsUrlOf, type WireEvent } from './ws-client.js';
 
 /**
@@ -19,9 +19,6 @@ const config = isolatedConfig('wsruns', ['api', 'relay', 'orchestrator', 'worker
 const gate = new Gate();
 let app: SagaflowApp | null = null;
 const clients: TestClient[] = [];
-
-/** Port 47 on loopback: nothing listens, so every call fails with ECONNREFUSED. */
-const CLOSED = 'http://127.0.0.1:47';
 
 beforeAll(async () => {
   app = await createApp(config, {
@@ -43,25 +40,7 @@ const seqs = (events: WireEvent[]) => events.map((e) => e.seq);
 
 describe('a /ws run subscription', () => {
   it('delivers every event of a compensating saga once, in seq order, as REST lists them', async () => {
-    await register(app!, {
-      name: 'ws-saga',
-      tasks: [
-        {
-          key: 'reserve',
-          type: 'echo',
-          input: { reservation: 'r-${input.sku}' },
-          compensation: { type: 'echo', input: { release: '${tasks.reserve.output.reservation}' } },
-        },
-        {
-          key: 'charge',
-          type: 'http',
-          dependsOn: ['reserve'],
-          retry: { maxAttempts: 3, initialIntervalMs: 20, backoffCoefficient: 2, maxIntervalMs: 100 },
-          timeoutMs: 5000,
-          input: { method: 'POST', url: `${CLOSED}/charge` },
-        },
-      ],
-    });
+    await register(app!, reserveThenFailingCharge('ws-saga'));
     const client = await connect();
     const runId = await startRun(app!, { definition: 'ws-saga', input: { sku: 'abc' } });
     expect(await client.request({ type: 'subscribe', runId })).toEqual({ type: 'subscribed', runId });

@@ -8,6 +8,7 @@ import {
 } from '../../support/replica.js';
 import { cleanup, isolatedConfig, register, startApp } from '../support/harness.js';
 import { BUILTIN_TYPES } from '../support/flow-helpers.js';
+import { httpJson } from '../../support/http-json.js';
 
 /** The api role alone: runs stay where they are started, so what a read returns is exact. */
 const base = isolatedConfig('replica', ['api']);
@@ -25,14 +26,7 @@ afterAll(async () => {
   await cleanup(app, config, [...BUILTIN_TYPES]);
 });
 
-async function http(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${app!.url}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
+const http = httpJson(() => app!.url!);
 
 const stats = () => ({ ...app!.runtime.readSide.replicaStats! });
 const ids = (page: { body: Record<string, unknown> }) =>

@@ -4,6 +4,7 @@ import type { FeedItem } from '../../../src/application/ports/run-event-feed.js'
 import { PrivateRedis } from '../../support/private-redis.js';
 import { cleanup, eventually, events, isolatedConfig, register, startApp } from '../support/harness.js';
 import { BUILTIN_TYPES } from '../support/flow-helpers.js';
+import { httpJson } from '../../support/http-json.js';
 
 /** This file stops and starts Redis, so it runs its own instead of the shared one. */
 let redis: PrivateRedis;
@@ -45,14 +46,7 @@ afterAll(async () => {
 
 const stats = () => ({ ...app!.runtime.readSide.cache.stats });
 
-async function http(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${app!.url}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
+const http = httpJson(() => app!.url!);
 
 async function start(definition: string): Promise<string> {
   const { status, body } = await http('POST', '/v1/runs', { definition });

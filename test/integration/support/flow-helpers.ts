@@ -197,3 +197,32 @@ export async function closeApp(
 
 /** The worker built-ins: every worker declares their queues, so every cleanup must delete them. */
 export const BUILTIN_TYPES = ['noop', 'echo', 'http'] as const;
+
+/**
+ * Port 47 on loopback: nothing listens, so every call is a connection error (ECONNREFUSED).
+ * Not port 9: fetch refuses "bad ports" before connecting.
+ */
+export const CLOSED_URL = 'http://127.0.0.1:47';
+
+/** A two-step saga: `reserve` (echo, compensated by echo), then `charge`, an http call that always fails. */
+export function reserveThenFailingCharge(name: string) {
+  return {
+    name,
+    tasks: [
+      {
+        key: 'reserve',
+        type: 'echo',
+        input: { reservation: 'r-${input.sku}' },
+        compensation: { type: 'echo', input: { release: '${tasks.reserve.output.reservation}' } },
+      },
+      {
+        key: 'charge',
+        type: 'http',
+        dependsOn: ['reserve'],
+        retry: { maxAttempts: 3, initialIntervalMs: 20, backoffCoefficient: 2, maxIntervalMs: 100 },
+        timeoutMs: 5000,
+        input: { method: 'POST', url: `${CLOSED_URL}/charge` },
+      },
+    ],
+  };
+}

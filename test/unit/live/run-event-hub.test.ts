@@ -58,6 +58,7 @@ class World implements LiveEventBus {
     return {
       getRun: async () => null,
       listRuns: async () => ({ items: [], nextCursor: null }),
+      getRunsByIds: async () => [],
       runHead: async (id): Promise<RunHead | null> => {
         const events = this.history.get(id);
         return events

@@ -1,0 +1,23 @@
+import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { Inject } from '@nestjs/common';
+import { RUN_READ_MODEL, type RunReadModel } from '../ports/run-read-model.js';
+import { runView, type RunView } from './run-view.js';
+
+/** Many runs at once, for loaders that batch per request (GraphQL `Run.tasks` of a page). */
+export class GetRunsByIdsQuery {
+  constructor(readonly runIds: readonly string[]) {}
+}
+
+/** The runs in the order of `runIds`; null where no such run exists. */
+export type RunsByIds = (RunView | null)[];
+
+@QueryHandler(GetRunsByIdsQuery)
+export class GetRunsByIdsHandler implements IQueryHandler<GetRunsByIdsQuery, RunsByIds> {
+  constructor(@Inject(RUN_READ_MODEL) private readonly reads: RunReadModel) {}
+
+  async execute({ runIds }: GetRunsByIdsQuery): Promise<RunsByIds> {
+    const found = await this.reads.getRunsByIds(runIds);
+    const byId = new Map(found.map(({ run, definition }) => [run.id, runView(run, definition)]));
+    return runIds.map((id) => byId.get(id.toLowerCase()) ?? null);
+  }
+}

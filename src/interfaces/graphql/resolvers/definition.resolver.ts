@@ -1,0 +1,65 @@
+import { Args, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import {
+  RegisterDefinitionCommand,
+  type RegisterDefinitionResult,
+} from '../../../application/commands/register-definition.js';
+import { NotFoundError } from '../../../application/errors.js';
+import { GetDefinitionQuery, ListDefinitionsQuery } from '../../../application/queries/definition-queries.js';
+import { definitionView } from '../../../application/queries/run-view.js';
+import type { DefinitionList, DefinitionView } from '../../http/controllers/query-results.js';
+import { EXPECTED_DEFINITIONS, listOf } from '../limits/cost.js';
+import { JsonScalar } from '../scalars/json.scalar.js';
+import { Definition } from '../types/definition.types.js';
+
+/** Definitions through the same commands and queries as `/v1/definitions`. */
+@Resolver(() => Definition)
+export class DefinitionResolver {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Query(() => Definition, {
+    nullable: true,
+    description: 'One version of a definition (the latest without `version`); null if there is none.',
+  })
+  async definition(
+    @Args('name', { type: () => String }) name: string,
+    @Args('version', { type: () => Int, nullable: true }) version: number | null,
+  ): Promise<DefinitionView | null> {
+    // Versions start at 1: anything else names nothing, as in REST's path.
+    if (version != null && version < 1) return null;
+    try {
+      return await this.queries.execute<GetDefinitionQuery, DefinitionView>(
+        new GetDefinitionQuery(name, version ?? undefined),
+      );
+    } catch (error) {
+      if (error instanceof NotFoundError) return null;
+      throw error;
+    }
+  }
+
+  @Query(() => [Definition], {
+    description: 'The latest version of each definition.',
+    complexity: listOf(EXPECTED_DEFINITIONS),
+  })
+  async definitions(): Promise<DefinitionView[]> {
+    const { items } = await this.queries.execute<ListDefinitionsQuery, DefinitionList>(
+      new ListDefinitionsQuery(),
+    );
+    return items;
+  }
+
+  @Mutation(() => Definition, {
+    description: 'Registers a definition (SPEC §2); identical content returns the stored version.',
+  })
+  async registerDefinition(
+    @Args('definition', { type: () => JsonScalar }) definition: unknown,
+  ): Promise<DefinitionView> {
+    const { stored } = await this.commands.execute<RegisterDefinitionCommand, RegisterDefinitionResult>(
+      new RegisterDefinitionCommand(definition),
+    );
+    return definitionView(stored);
+  }
+}

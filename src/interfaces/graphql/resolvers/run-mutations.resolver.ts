@@ -1,0 +1,85 @@
+import { Args, ID, Int, Mutation, Resolver } from '@nestjs/graphql';
+import { CommandBus } from '@nestjs/cqrs';
+import { CancelRunCommand } from '../../../application/commands/cancel-run.js';
+import { RetryRunCommand } from '../../../application/commands/retry-run.js';
+import { StartRunCommand } from '../../../application/commands/start-run.js';
+import type { RunView } from '../../../application/queries/run-view.js';
+import { DomainValidationError } from '../../../domain/shared/domain-error.js';
+import { parseRunId } from '../../http/params/run-id.js';
+import { JsonScalar } from '../scalars/json.scalar.js';
+import { Run } from '../types/run.types.js';
+
+/**
+ * Run commands, built as the REST controller builds them: the arguments become the body of
+ * `POST /v1/runs` (or of cancel), and the command handlers apply every rule.
+ */
+@Resolver()
+export class RunMutationsResolver {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Mutation(() => Run, {
+    description:
+      'Starts a run of a registered definition (`definition`: its name) or of an `inline` one; exactly one of the two.',
+  })
+  async startRun(
+    @Args('definition', { type: () => String, nullable: true }) definition: string | null,
+    @Args('inline', { type: () => JsonScalar, nullable: true }) inline: unknown,
+    @Args('version', { type: () => Int, nullable: true }) version: number | null,
+    @Args('input', { type: () => JsonScalar, nullable: true }) input: unknown,
+    @Args('idempotencyKey', { type: () => String, nullable: true }) idempotencyKey: string | null,
+    @Args('priority', { type: () => Int, nullable: true }) priority: number | null,
+  ): Promise<RunView> {
+    // An argument left out is undefined, one given as null is null: both mean "not given".
+    const isInline = inline !== null && inline !== undefined;
+    if ((definition !== null && definition !== undefined) === isInline) {
+      throw new DomainValidationError([
+        { path: 'definition', message: 'give exactly one of definition (a registered name) and inline' },
+      ]);
+    }
+    const body = {
+      definition: isInline ? inline : definition,
+      ...(version != null ? { version } : {}),
+      ...(input !== undefined ? { input } : {}),
+      ...(idempotencyKey != null ? { idempotencyKey } : {}),
+      ...(priority != null ? { priority } : {}),
+    };
+    try {
+      const { run } = await this.commands.execute<StartRunCommand, { run: RunView; created: boolean }>(
+        new StartRunCommand(body),
+      );
+      return run;
+    } catch (error) {
+      throw isInline ? renameDefinitionPaths(error) : error;
+    }
+  }
+
+  @Mutation(() => Run, { description: 'Cancels a RUNNING run (a CANCELLING one: no-op).' })
+  async cancelRun(
+    @Args('id', { type: () => ID }) id: string,
+    @Args('reason', { type: () => String, nullable: true }) reason: string | null,
+  ): Promise<RunView> {
+    return this.commands.execute<CancelRunCommand, RunView>(
+      new CancelRunCommand(parseRunId(id), reason == null ? undefined : { reason }),
+    );
+  }
+
+  @Mutation(() => Run, {
+    description: 'Retries a FAILED run, or the failed compensations of a COMPENSATION_FAILED one.',
+  })
+  async retryRun(@Args('id', { type: () => ID }) id: string): Promise<RunView> {
+    return this.commands.execute<RetryRunCommand, RunView>(new RetryRunCommand(parseRunId(id)));
+  }
+}
+
+/** The start command names the definition's fields from `definition`; here that argument is `inline`. */
+function renameDefinitionPaths(error: unknown): unknown {
+  if (!(error instanceof DomainValidationError)) return error;
+  return new DomainValidationError(
+    error.issues.map((issue) => ({
+      ...issue,
+      path: /^definition(?=$|[.[])/.test(issue.path)
+        ? `inline${issue.path.slice('definition'.length)}`
+        : issue.path,
+    })),
+  );
+}

@@ -1,0 +1,62 @@
+import { Args, ID, Int, Query, Resolver } from '@nestjs/graphql';
+import { QueryBus } from '@nestjs/cqrs';
+import { NotFoundError } from '../../../application/errors.js';
+import { GetRunEventsQuery, GetRunQuery, ListRunsQuery } from '../../../application/queries/run-queries.js';
+import type { RunView } from '../../../application/queries/run-view.js';
+import type { RunStatus } from '../../../domain/run/run-status.js';
+import { isRunId } from '../../../domain/shared/run-id.js';
+import type { RunEventPage, RunList } from '../../http/controllers/query-results.js';
+import { parseRunId } from '../../http/params/run-id.js';
+import { connectionOf, pageOf } from '../limits/cost.js';
+import { RunEvent } from '../types/run-event.type.js';
+import { Run, RunConnection } from '../types/run.types.js';
+import { RunStatusEnum } from '../types/status-enums.js';
+import { afterSeq } from './arguments.js';
+
+/** Reads of runs, each one query of the query bus (the REST controllers send the same). */
+@Resolver()
+export class RunQueriesResolver {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Query(() => Run, { nullable: true, description: 'One run with its tasks; null if there is no such run.' })
+  async run(@Args('id', { type: () => ID }) id: string): Promise<RunView | null> {
+    if (!isRunId(id)) return null;
+    try {
+      return await this.queries.execute<GetRunQuery, RunView>(new GetRunQuery(id.toLowerCase()));
+    } catch (error) {
+      if (error instanceof NotFoundError) return null;
+      throw error;
+    }
+  }
+
+  @Query(() => RunConnection, {
+    description: 'Runs, newest first; `after` is the `nextCursor` of the previous page.',
+    complexity: connectionOf('first'),
+  })
+  async runs(
+    @Args('definition', { type: () => String, nullable: true }) definition: string | null,
+    @Args('status', { type: () => RunStatusEnum, nullable: true }) status: RunStatus | null,
+    @Args('first', { type: () => Int, nullable: true, defaultValue: 50 }) first: number | null,
+    @Args('after', { type: () => String, nullable: true }) after: string | null,
+  ): Promise<RunList> {
+    return this.queries.execute<ListRunsQuery, RunList>(
+      new ListRunsQuery(definition ?? undefined, status ?? undefined, first ?? undefined, after ?? undefined),
+    );
+  }
+
+  @Query(() => [RunEvent], {
+    name: 'runEvents',
+    description: "The run's events with seq > after, in order.",
+    complexity: pageOf('first'),
+  })
+  async runEvents(
+    @Args('runId', { type: () => ID }) runId: string,
+    @Args('after', { type: () => Int, nullable: true, defaultValue: 0 }) after: number | null,
+    @Args('first', { type: () => Int, nullable: true, defaultValue: 100 }) first: number | null,
+  ): Promise<RunEventPage['items']> {
+    const page = await this.queries.execute<GetRunEventsQuery, RunEventPage>(
+      new GetRunEventsQuery(parseRunId(runId), afterSeq(after), first ?? undefined),
+    );
+    return page.items;
+  }
+}

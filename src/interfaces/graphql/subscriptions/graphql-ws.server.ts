@@ -1,0 +1,74 @@
+import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { GraphQLSchemaHost } from '@nestjs/graphql';
+import type { Disposable } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { UpgradeRoutes } from '../../realtime/upgrade-routes.js';
+import { formatGraphqlErrors } from '../errors/format-error.js';
+import { createGraphqlContext } from '../graphql-context.js';
+import { executionArgs, prepareOperation } from './operation-args.js';
+
+export const GRAPHQL_PATH = '/graphql';
+
+/** How long clients get to answer the close handshake at shutdown before they are cut off. */
+const CLOSE_GRACE_MS = 2000;
+
+/**
+ * graphql-ws (`graphql-transport-ws`) on `/graphql` of the api port, beside Apollo's HTTP
+ * endpoint on the same path. It is our own `ws` server without an HTTP server of its own
+ * (`noServer`): the WebSocket adapter hands it the upgrades for `/graphql` through
+ * `UpgradeRoutes`, so `/ws` and `/graphql` share the port. Operations get the same
+ * validation, limits and error shapes as over HTTP.
+ */
+@Injectable()
+export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy {
+  private wss: WebSocketServer | null = null;
+  private server: Disposable | null = null;
+
+  constructor(
+    private readonly schemaHost: GraphQLSchemaHost,
+    private readonly routes: UpgradeRoutes,
+    private readonly queries: QueryBus,
+  ) {}
+
+  /** After every module's init: the schema exists once GraphQLModule's init has run. */
+  onApplicationBootstrap(): void {
+    const schema = this.schemaHost.schema;
+    const wss = new WebSocketServer({ noServer: true });
+    this.server = useServer(
+      {
+        onSubscribe: (_ctx, _id, payload) => {
+          const prepared = prepareOperation(schema, payload);
+          if ('errors' in prepared) return prepared.errors;
+          const context = createGraphqlContext(this.queries, { cache: false });
+          return executionArgs(schema, prepared.document, payload, context);
+        },
+        onNext: (_ctx, _id, _payload, _args, result) =>
+          result.errors ? { ...result, errors: formatGraphqlErrors(result.errors) } : undefined,
+        onError: (_ctx, _id, _payload, errors) => formatGraphqlErrors(errors),
+      },
+      wss,
+    );
+    this.wss = wss;
+    this.routes.register(GRAPHQL_PATH, (request, socket, head) =>
+      wss.handleUpgrade(request, socket, head, (client) => wss.emit('connection', client, request)),
+    );
+  }
+
+  /** Closes every client (1001 Going Away) and the server; upgrades after this are refused. */
+  async onModuleDestroy(): Promise<void> {
+    const { server, wss } = this;
+    if (!server || !wss) return;
+    this.server = null;
+    const cutOff = setTimeout(() => {
+      for (const client of wss.clients) client.terminate();
+    }, CLOSE_GRACE_MS);
+    cutOff.unref();
+    try {
+      await server.dispose();
+    } finally {
+      clearTimeout(cutOff);
+    }
+  }
+}

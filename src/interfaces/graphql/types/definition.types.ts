@@ -1,0 +1,96 @@
+import { Field, Float, Int, ObjectType } from '@nestjs/graphql';
+import { DateTimeScalar } from '../scalars/date-time.scalar.js';
+import { EXPECTED_TASKS, listOf } from '../limits/cost.js';
+import { JsonScalar } from '../scalars/json.scalar.js';
+
+/** A registered definition as REST returns it (SPEC §2, §4), every default applied. */
+
+@ObjectType()
+export class RetryPolicy {
+  @Field(() => Int)
+  maxAttempts!: number;
+
+  @Field(() => Int)
+  initialIntervalMs!: number;
+
+  @Field(() => Float)
+  backoffCoefficient!: number;
+
+  @Field(() => Int)
+  maxIntervalMs!: number;
+
+  @Field(() => Float)
+  jitter!: number;
+}
+
+@ObjectType()
+export class CompensationDefinition {
+  @Field(() => String)
+  type!: string;
+
+  @Field(() => JsonScalar, { nullable: true })
+  input!: unknown;
+
+  @Field(() => RetryPolicy)
+  retry!: RetryPolicy;
+
+  @Field(() => Int)
+  timeoutMs!: number;
+
+  @Field(() => Int)
+  priority!: number;
+
+  @Field(() => String)
+  idempotencyKey!: string;
+}
+
+@ObjectType()
+export class TaskDefinition {
+  @Field(() => String)
+  key!: string;
+
+  @Field(() => String)
+  type!: string;
+
+  @Field(() => [String])
+  dependsOn!: string[];
+
+  @Field(() => JsonScalar, { nullable: true })
+  input!: unknown;
+
+  @Field(() => RetryPolicy)
+  retry!: RetryPolicy;
+
+  @Field(() => Int)
+  timeoutMs!: number;
+
+  @Field(() => Int)
+  priority!: number;
+
+  @Field(() => String)
+  idempotencyKey!: string;
+
+  @Field(() => CompensationDefinition, { nullable: true })
+  compensation!: CompensationDefinition | null;
+}
+
+@ObjectType()
+export class Definition {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => Int)
+  version!: number;
+
+  @Field(() => String, { nullable: true })
+  description!: string | null;
+
+  @Field(() => [TaskDefinition], { complexity: listOf(EXPECTED_TASKS) })
+  tasks!: TaskDefinition[];
+
+  @Field(() => JsonScalar, { nullable: true, description: 'template of the run output' })
+  output!: unknown;
+
+  @Field(() => DateTimeScalar)
+  createdAt!: string;
+}
