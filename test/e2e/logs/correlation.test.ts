@@ -121,7 +121,7 @@ afterAll(async () => {
   await killAll(children);
   await db?.end().catch(() => undefined);
   await receiver?.close();
-  await cleanup(null, config, ['slow']);
+  await cleanup(null, config, ['slow', 'noop', 'echo', 'http']);
   await deleteRedisKeys('redis://127.0.0.1:6379', config.redisPrefix!);
 }, 60_000);
 

@@ -95,7 +95,7 @@ afterAll(async () => {
   await killAll(children);
   await db?.end().catch(() => undefined);
   await receiver?.close();
-  await cleanup(null, config, ['slow']);
+  await cleanup(null, config, ['slow', 'noop', 'echo', 'http']);
   const redis = new Redis('redis://127.0.0.1:6379');
   const keys = await redis.keys(`${config.redisPrefix}*`);
   if (keys.length > 0) await redis.del(...keys);
