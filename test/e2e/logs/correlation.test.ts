@@ -8,9 +8,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type pg from 'pg';
+import { freePort } from '../../support/free-port.js';
 import { cleanup, deleteRedisKeys, eventually, isolatedConfig } from '../../integration/support/harness.js';
 import { OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
 import {
@@ -46,14 +46,6 @@ const definition = {
     },
   ],
 };
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 function spec(name: string, roles: ChildSpec['roles'], env: Record<string, string>): ChildSpec {
   return {
