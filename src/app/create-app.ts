@@ -46,20 +46,19 @@ export async function createApp(
   });
   const runtime = await SagaflowRuntime.create(config, new PinoAppLogger(logger));
   try {
-    const nest = nestLogging(logger, config.roles.has('api'));
-    if (nest.module) {
+    const nestLogger = nestLogging(logger);
+    if (config.roles.has('api')) {
       const app = await NestFactory.create<NestFastifyApplication>(
         AppModule.forRuntime(runtime, options, [
-          nest.module,
           HttpInterfaceModule,
           WsInterfaceModule.register(options.ws),
           GraphqlInterfaceModule,
         ]),
         createFastifyAdapter(),
-        { logger: nest.logger, abortOnError: false },
+        { logger: nestLogger, abortOnError: false },
       );
       app.useWebSocketAdapter(new SagaflowWsAdapter(app, app.get(UpgradeRoutes)));
-      await configureHttp(app);
+      await configureHttp(app, logger);
       app.enableShutdownHooks();
       await app.listen(config.port, '0.0.0.0');
       const address = app.getHttpServer().address() as { port: number };
@@ -67,7 +66,7 @@ export async function createApp(
       return { app, runtime, config, logger, url, close: () => app.close() };
     }
     const app = await NestFactory.createApplicationContext(AppModule.forRuntime(runtime, options), {
-      logger: nest.logger,
+      logger: nestLogger,
       abortOnError: false,
     });
     app.enableShutdownHooks();

@@ -3,7 +3,8 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { installBodyParsers } from './body-parsers.js';
 import { setupOpenApi } from './openapi/swagger.js';
 import { BODY_LIMIT_BYTES } from './problem/problem-mapper.js';
-import { echoRequestId, requestIdOf } from './request-logging.js';
+import type { Logger } from 'pino';
+import { echoRequestId, installRequestLog, requestIdOf } from './request-logging.js';
 
 export { HttpInterfaceModule } from './http-interface.module.js';
 export { READINESS_PROBES, type ReadinessProbe } from './health/readiness.js';
@@ -16,13 +17,18 @@ export function createFastifyAdapter(): FastifyAdapter {
 
 /**
  * Installs what the module alone cannot: body parsers (only JSON; empty JSON allowed), the
- * `x-request-id` response header, and the OpenAPI document and UI. Call after `NestFactory.create` and before `init`/`listen`.
+ * `x-request-id` response header, the request log, and the OpenAPI document and UI. Call after `NestFactory.create` and before `init`/`listen`.
  * Typed as `INestApplication` so callers need not name the platform; it must be Fastify.
  */
-export async function configureHttp(app: INestApplication | NestFastifyApplication): Promise<void> {
+export async function configureHttp(
+  app: INestApplication | NestFastifyApplication,
+  requestLog?: Logger,
+): Promise<void> {
   const fastifyApp = asFastify(app);
   installBodyParsers(fastifyApp);
-  echoRequestId(fastifyApp.getHttpAdapter().getInstance());
+  const fastify = fastifyApp.getHttpAdapter().getInstance();
+  echoRequestId(fastify);
+  if (requestLog) installRequestLog(fastify, requestLog);
   setupOpenApi(fastifyApp);
 }
 

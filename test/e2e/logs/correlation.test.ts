@@ -183,10 +183,17 @@ describe('structured logs', () => {
     for (const child of [core!, worker]) expect(child.stdout).not.toContain(SECRET);
   }, 90_000);
 
-  it('gives requests without an id a new one, and leaves probes out at info', async () => {
+  it('gives requests without an id a new one, and leaves probes and reads out at info', async () => {
     const probe = await fetch(`${api}/health/live`);
     expect(probe.status).toBe(200);
-    const response = await fetch(`${api}/v1/definitions`);
+    const read = await fetch(`${api}/v1/definitions`);
+    expect(read.status).toBe(200);
+    // A write-like request (successful reads are debug too): validating a definition.
+    const response = await fetch(`${api}/v1/definitions/validate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'logs-probe', tasks: [{ key: 'a', type: 'noop' }] }),
+    });
     expect(response.status).toBe(200);
     const generated = response.headers.get('x-request-id');
     expect(generated).toMatch(/^[0-9a-f-]{36}$/);
@@ -198,6 +205,8 @@ describe('structured logs', () => {
     );
     expect(probe.headers.get('x-request-id')).not.toBeNull();
     expect(lines.filter((line) => line.request_id === probe.headers.get('x-request-id'))).toEqual([]);
+    expect(read.headers.get('x-request-id')).not.toBeNull();
+    expect(lines.filter((line) => line.request_id === read.headers.get('x-request-id'))).toEqual([]);
   }, 30_000);
 
   it('leaves the info attempt lines out at LOG_LEVEL=warn, and keeps the failures', async () => {

@@ -4,8 +4,13 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { requestIdOf, requestLogLevel } from '../../../src/interfaces/http/request-logging.js';
 import { createHttpTestApp } from '../http/support/http-test-app.js';
 
-function request(url: string, headers: Record<string, string> = {}, originalUrl?: string): IncomingMessage {
-  return { url, headers, originalUrl } as unknown as IncomingMessage;
+function request(
+  url: string,
+  headers: Record<string, string> = {},
+  originalUrl?: string,
+  method = 'POST',
+): IncomingMessage {
+  return { url, headers, originalUrl, method } as unknown as IncomingMessage;
 }
 
 const response = (statusCode = 200) => ({ statusCode }) as ServerResponse;
@@ -57,6 +62,12 @@ describe('request log level', () => {
     expect(requestLogLevel(request('/v1/runs'), response(500))).toBe('error');
     expect(requestLogLevel(request('/v1/runs'), response(200), new Error('aborted'))).toBe('error');
     expect(requestLogLevel(request('/metricsx'), response(200))).toBe('info');
+  });
+
+  it('is debug for successful reads, info for failed ones', () => {
+    expect(requestLogLevel(request('/v1/runs/x', {}, undefined, 'GET'), response(200))).toBe('debug');
+    expect(requestLogLevel(request('/v1/runs/x', {}, undefined, 'GET'), response(404))).toBe('info');
+    expect(requestLogLevel(request('/v1/runs/x', {}, undefined, 'GET'), response(503))).toBe('error');
   });
 
   it('goes by the URL the client asked for when middleware rewrote `url`', () => {

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Header, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -90,10 +90,9 @@ export class RunsController {
   @ApiOperation({ summary: 'One run with its tasks' })
   @ApiJson(200, 'Run', 'the run')
   @ApiProblems(404)
-  async get(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
-    const json = await this.queries.execute<GetRunJsonQuery, string>(new GetRunJsonQuery(parseRunId(id)));
-    void reply.type('application/json; charset=utf-8');
-    return json;
+  @Header('content-type', 'application/json; charset=utf-8')
+  async get(@Param('id') id: string): Promise<string> {
+    return this.queries.execute<GetRunJsonQuery, string>(new GetRunJsonQuery(parseRunId(id)));
   }
 
   @Get(':id/events')
