@@ -185,6 +185,7 @@ export async function runW1() {
     await app.close();
     await admin((c) => c.query(`drop database if exists "${dbName}" with (force)`));
     await deleteTopology();
+    await deleteRedisKeys();
   }
 
   async function readSideFigures() {
@@ -310,6 +311,22 @@ async function sqlRows<T>(
 ) {
   const { sql } = await import('kysely');
   return sql<T>`${sql.raw(text)}`.execute(db);
+}
+
+/** The pass's cache entries, version markers (kept an hour) and nothing else. */
+async function deleteRedisKeys(): Promise<void> {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(base.redisUrl);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }
 
 async function deleteTopology(): Promise<void> {
