@@ -138,6 +138,7 @@ export class RunEventHub implements RunEventFeed {
   private offerToDefinition(sub: DefinitionSubscription, item: FeedItem): void {
     let cursor = sub.runs.get(item.runId);
     if (cursor) {
+      // It is in the run's channel, so receive() offered it the item already.
       sub.runs.delete(item.runId);
       sub.runs.set(item.runId, cursor); // most recently active last
     } else {
@@ -152,9 +153,8 @@ export class RunEventHub implements RunEventFeed {
       if (sub.runs.size > this.options.maxRunsPerDefinitionSubscription) {
         sub.runs.values().next().value?.close();
       }
+      cursor.offer(item); // it starts just before this item: no gap to fill
     }
-    // Offered through the channel by receive() as well; this covers a cursor made just now.
-    if (cursor.offer(item)) this.fetch(this.channels.get(item.runId)!, cursor.lastSeq);
     if (FINAL_EVENTS.has(item.event.type) && cursor.lastSeq === item.event.seq) cursor.close();
   }
 

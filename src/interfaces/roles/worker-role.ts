@@ -51,11 +51,7 @@ export class WorkerRole {
         },
         async (delivery) => {
           if (this.runtime.tracing.enabled) return this.executeTraced(executor, delivery, queue);
-          const result = await executor.execute(delivery.body, {
-            onStarted: (report) => this.publish(report),
-          });
-          logAttempt(this.log, delivery.body, result);
-          await this.publish(result);
+          await this.attempt(executor, delivery.body);
         },
       );
       this.consumers.push(consumer);
@@ -86,21 +82,28 @@ export class WorkerRole {
       },
     });
     try {
-      const result = await span.run(async () => {
-        const finished = await executor.execute(message, {
-          onStarted: (report) => this.publish(report, span.traceparent),
-        });
-        span.setAttributes({ [attr.outcome]: finished.outcome });
-        // Inside the span, so the line carries the attempt's trace_id and span_id.
-        logAttempt(this.log, message, finished);
-        await this.publish(finished, span.traceparent);
-        return finished;
-      });
+      // Inside the span, so the attempt's log line carries its trace_id and span_id.
+      const result = await span.run(() => this.attempt(executor, message, span.traceparent));
+      span.setAttributes({ [attr.outcome]: result.outcome });
       span.end(result.outcome === 'failed' ? result.error : undefined);
     } catch (error) {
       span.end(error);
       throw error;
     }
+  }
+
+  /** Runs one attempt, logs it and publishes its result (and its start report, if it is slow). */
+  private async attempt(
+    executor: TaskExecutor,
+    message: TaskMessage,
+    traceparent?: string,
+  ): Promise<ResultMessage> {
+    const result = await executor.execute(message, {
+      onStarted: (report) => this.publish(report, traceparent),
+    });
+    logAttempt(this.log, message, result);
+    await this.publish(result, traceparent);
+    return result;
   }
 
   private publish(result: ResultMessage, traceparent?: string): Promise<void> {

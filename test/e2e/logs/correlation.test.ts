@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { freePort } from '../../support/free-port.js';
-import { cleanup, deleteRedisKeys, eventually, isolatedConfig } from '../../integration/support/harness.js';
+import { cleanup, eventually, isolatedConfig } from '../../integration/support/harness.js';
 import { OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
 import {
   ensureBuilt,
@@ -113,8 +113,8 @@ afterAll(async () => {
   await killAll(children);
   await db?.end().catch(() => undefined);
   await receiver?.close();
+  // Drops the database, the AMQP topology and the Redis keys of this file.
   await cleanup(null, config, ['slow', 'noop', 'echo', 'http']);
-  await deleteRedisKeys('redis://127.0.0.1:6379', config.redisPrefix!);
 }, 60_000);
 
 describe('structured logs', () => {

@@ -7,10 +7,9 @@
  * each span parented to the one that caused it.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import type pg from 'pg';
+import { freePort } from '../../support/free-port.js';
 import { cleanup, eventually, isolatedConfig } from '../../integration/support/harness.js';
 import { OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
 import {
@@ -47,14 +46,6 @@ const definition = {
     { key: 'c', type: 'slow', dependsOn: ['b'], input: { mode: 'fail' } },
   ],
 };
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 function spec(name: string, roles: ChildSpec['roles'], env: Record<string, string> = {}): ChildSpec {
   return {
@@ -95,11 +86,8 @@ afterAll(async () => {
   await killAll(children);
   await db?.end().catch(() => undefined);
   await receiver?.close();
+  // Drops the database, the AMQP topology and the Redis keys of this file.
   await cleanup(null, config, ['slow', 'noop', 'echo', 'http']);
-  const redis = new Redis('redis://127.0.0.1:6379');
-  const keys = await redis.keys(`${config.redisPrefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
 }, 60_000);
 
 describe('one run is one trace (SPEC §7)', () => {
