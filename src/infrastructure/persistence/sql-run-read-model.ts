@@ -1,7 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql, type Kysely } from 'kysely';
 import type { RunHead, RunListFilter, RunReadModel } from '../../application/ports/run-read-model.js';
-import type { DefinitionRepository } from '../../application/ports/definition-repository.js';
 import type { RunEvent, RunEventType } from '../../domain/run/run-events.js';
 import type { RunSnapshot } from '../../domain/run/run-snapshot.js';
 import { isRunId } from '../../domain/shared/run-id.js';
@@ -16,7 +15,6 @@ export class SqlRunReadModel implements RunReadModel {
 
   constructor(
     private readonly em: EntityManager,
-    private readonly definitions: DefinitionRepository,
     private readonly connection: 'read' | 'write' = 'write',
   ) {}
 
@@ -34,20 +32,7 @@ export class SqlRunReadModel implements RunReadModel {
   }
 
   async getRun(id: string) {
-    if (!isRunId(id)) return null;
-    const db = this.db();
-    const runs = await sql<RunRow>`select ${sql.raw(RUN_COLUMNS)} from runs where id = ${id}::uuid`.execute(
-      db,
-    );
-    const row = runs.rows[0];
-    if (!row) return null;
-    const tasks = await sql<TaskRow>`select * from task_runs where run_id = ${id}::uuid`.execute(db);
-    const run = toSnapshot(row, tasks.rows);
-    const definition =
-      row.inline_definition ??
-      (await this.definitions.find(row.definition_name, row.definition_version ?? undefined))?.definition ??
-      null;
-    return { run, definition };
+    return (await this.getRunsByIds([id]))[0] ?? null;
   }
 
   /**

@@ -6,7 +6,6 @@ import type { AppConfig } from '../config/app-config.js';
 import { RedisRunViewCache } from '../cache/redis-run-view-cache.js';
 import { RedisLiveEventBus } from '../fanout/redis-live-event-bus.js';
 import type { MessagingLogger } from '../messaging/logger.js';
-import type { MikroOrmDefinitionRepository } from '../persistence/mikro-orm-definition-repository.js';
 import { ReplicatedRunReadModel } from '../persistence/replicated-run-read-model.js';
 import { SqlRunReadModel } from '../persistence/sql-run-read-model.js';
 import { GuardedRedis } from '../redis/guarded-redis.js';
@@ -30,7 +29,6 @@ export class ReadSide {
   constructor(
     config: AppConfig,
     em: EntityManager,
-    definitions: MikroOrmDefinitionRepository,
     orchestrator: RunOrchestrator,
     logger: MessagingLogger,
     onError: (error: unknown) => void,
@@ -38,12 +36,10 @@ export class ReadSide {
     this.redis = new GuardedRedis({ url: config.redisUrl, prefix: config.redisPrefix, logger });
     this.cache = new RedisRunViewCache(this.redis);
     this.bus = new RedisLiveEventBus(this.redis, logger);
-    const primary = new SqlRunReadModel(em, definitions, 'write');
+    const primary = new SqlRunReadModel(em, 'write');
     this.replicated =
       config.replicaUrls.length > 0
-        ? new ReplicatedRunReadModel(primary, new SqlRunReadModel(em, definitions, 'read'), (id) =>
-            this.cache.marker(id),
-          )
+        ? new ReplicatedRunReadModel(primary, new SqlRunReadModel(em, 'read'), (id) => this.cache.marker(id))
         : null;
     this.reads = this.replicated ?? primary;
     this.feed = new RunEventHub(this.bus, this.reads, onError, { pollMs: config.livePollMs });

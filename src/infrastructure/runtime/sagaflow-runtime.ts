@@ -82,7 +82,6 @@ export class SagaflowRuntime {
     this.readSide = new ReadSide(
       config,
       this.em,
-      this.definitions,
       this.orchestrator,
       logger.child({ component: 'read-side' }),
       onError,

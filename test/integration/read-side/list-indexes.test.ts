@@ -32,7 +32,7 @@ beforeAll(async () => {
     [RUNS],
   );
   await db.query('analyze runs');
-  reads = new SqlRunReadModel(app.runtime.em, app.runtime.definitions);
+  reads = new SqlRunReadModel(app.runtime.em);
 }, 120_000);
 
 afterAll(async () => {
