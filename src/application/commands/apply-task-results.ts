@@ -1,4 +1,4 @@
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { RunOrchestrator } from '../engine/run-orchestrator.js';
 import type { ResultMessage } from '../ports/messages.js';
 
@@ -6,11 +6,13 @@ import type { ResultMessage } from '../ports/messages.js';
  * A batch of worker results from one shard, applied in order in one transaction;
  * `traceparents[i]` is the trace context the i-th result's message carried (tracing on only).
  */
-export class ApplyTaskResultsCommand {
+export class ApplyTaskResultsCommand extends Command<void> {
   constructor(
     readonly results: readonly ResultMessage[],
     readonly traceparents?: readonly (string | undefined)[],
-  ) {}
+  ) {
+    super();
+  }
 }
 
 @CommandHandler(ApplyTaskResultsCommand)
@@ -23,8 +25,10 @@ export class ApplyTaskResultsHandler implements ICommandHandler<ApplyTaskResults
 }
 
 /** Fires due durable timers (retry backoff, `delay`, safety timeouts); returns runs touched. */
-export class FireTimersCommand {
-  constructor(readonly limit = 200) {}
+export class FireTimersCommand extends Command<number> {
+  constructor(readonly limit = 200) {
+    super();
+  }
 }
 
 @CommandHandler(FireTimersCommand)

@@ -1,14 +1,16 @@
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { runView, type RunView } from '../queries/run-view.js';
 import { DomainValidationError } from '../../domain/shared/domain-error.js';
 import { isPlainObject } from '../../domain/definition/retry-policy.js';
 import { RunOrchestrator } from '../engine/run-orchestrator.js';
 
-export class CancelRunCommand {
+export class CancelRunCommand extends Command<RunView> {
   constructor(
     readonly runId: string,
     readonly body: unknown,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 @CommandHandler(CancelRunCommand)

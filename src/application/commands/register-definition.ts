@@ -1,4 +1,4 @@
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { Inject } from '@nestjs/common';
 import { validateDefinition } from '../../domain/definition/definition-validator.js';
 import { canonicalDefinitionJson } from '../../domain/definition/workflow-definition.js';
@@ -10,8 +10,10 @@ import {
   type StoredDefinition,
 } from '../ports/definition-repository.js';
 
-export class RegisterDefinitionCommand {
-  constructor(readonly body: unknown) {}
+export class RegisterDefinitionCommand extends Command<RegisterDefinitionResult> {
+  constructor(readonly body: unknown) {
+    super();
+  }
 }
 
 export interface RegisterDefinitionResult {

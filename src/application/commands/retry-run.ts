@@ -1,9 +1,11 @@
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { runView, type RunView } from '../queries/run-view.js';
 import { RunOrchestrator } from '../engine/run-orchestrator.js';
 
-export class RetryRunCommand {
-  constructor(readonly runId: string) {}
+export class RetryRunCommand extends Command<RunView> {
+  constructor(readonly runId: string) {
+    super();
+  }
 }
 
 @CommandHandler(RetryRunCommand)

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { validateDefinition } from '../../domain/definition/definition-validator.js';
 import { canonicalJson, type WorkflowDefinition } from '../../domain/definition/workflow-definition.js';
 import type { DefinitionRef, Json } from '../../domain/run/run-snapshot.js';
@@ -11,18 +11,26 @@ import { ConflictError, NotFoundError } from '../errors.js';
 import { DefinitionCatalog } from '../engine/definition-catalog.js';
 import { StaleDefinitionError } from '../ports/run-store.js';
 
-export class StartRunCommand {
+export interface StartRunResult {
+  run: RunView;
+  /** False when an idempotency key matched an existing run. */
+  created: boolean;
+}
+
+export class StartRunCommand extends Command<StartRunResult> {
   /** `headerIdempotencyKey` is the `Idempotency-Key` header, used when the body has none. */
   constructor(
     readonly body: unknown,
     readonly headerIdempotencyKey?: string,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 const START_FIELDS = new Set(['definition', 'version', 'input', 'idempotencyKey', 'priority']);
 
 @CommandHandler(StartRunCommand)
-export class StartRunHandler implements ICommandHandler<StartRunCommand, { run: RunView; created: boolean }> {
+export class StartRunHandler implements ICommandHandler<StartRunCommand, StartRunResult> {
   constructor(
     private readonly orchestrator: RunOrchestrator,
     private readonly definitions: DefinitionCatalog,

@@ -1,21 +1,23 @@
-import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { Inject } from '@nestjs/common';
 import { NotFoundError } from '../errors.js';
 import { DEFINITION_REPOSITORY, type DefinitionRepository } from '../ports/definition-repository.js';
-import { definitionView } from './run-view.js';
+import { definitionView, type DefinitionView } from './run-view.js';
 
-export class GetDefinitionQuery {
+export class GetDefinitionQuery extends Query<DefinitionView> {
   constructor(
     readonly name: string,
     readonly version?: number,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 @QueryHandler(GetDefinitionQuery)
-export class GetDefinitionHandler implements IQueryHandler<GetDefinitionQuery> {
+export class GetDefinitionHandler implements IQueryHandler<GetDefinitionQuery, DefinitionView> {
   constructor(@Inject(DEFINITION_REPOSITORY) private readonly definitions: DefinitionRepository) {}
 
-  async execute({ name, version }: GetDefinitionQuery) {
+  async execute({ name, version }: GetDefinitionQuery): Promise<DefinitionView> {
     const stored = await this.definitions.find(name, version);
     if (!stored)
       throw new NotFoundError(`definition "${name}"${version ? ` version ${version}` : ''} not found`);
@@ -23,13 +25,17 @@ export class GetDefinitionHandler implements IQueryHandler<GetDefinitionQuery> {
   }
 }
 
-export class ListDefinitionsQuery {}
+export interface DefinitionList {
+  items: DefinitionView[];
+}
+
+export class ListDefinitionsQuery extends Query<DefinitionList> {}
 
 @QueryHandler(ListDefinitionsQuery)
-export class ListDefinitionsHandler implements IQueryHandler<ListDefinitionsQuery> {
+export class ListDefinitionsHandler implements IQueryHandler<ListDefinitionsQuery, DefinitionList> {
   constructor(@Inject(DEFINITION_REPOSITORY) private readonly definitions: DefinitionRepository) {}
 
-  async execute() {
+  async execute(): Promise<DefinitionList> {
     return { items: (await this.definitions.listLatest()).map(definitionView) };
   }
 }

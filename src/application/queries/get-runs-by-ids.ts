@@ -1,11 +1,13 @@
-import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { Inject } from '@nestjs/common';
 import { RUN_READ_MODEL, type RunReadModel } from '../ports/run-read-model.js';
 import { runView, type RunView } from './run-view.js';
 
 /** Many runs at once, for loaders that batch per request (GraphQL `Run.tasks` of a page). */
-export class GetRunsByIdsQuery {
-  constructor(readonly runIds: readonly string[]) {}
+export class GetRunsByIdsQuery extends Query<RunsByIds> {
+  constructor(readonly runIds: readonly string[]) {
+    super();
+  }
 }
 
 /** The runs in the order of `runIds`; null where no such run exists. */

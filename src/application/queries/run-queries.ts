@@ -1,23 +1,35 @@
-import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { Inject } from '@nestjs/common';
 import type { RunStatus } from '../../domain/run/run-status.js';
 import { NotFoundError } from '../errors.js';
 import { RUN_READ_MODEL, type RunReadModel } from '../ports/run-read-model.js';
 import { RUN_VIEW_CACHE, type RunViewCache } from '../ports/run-view-cache.js';
 import { isRunId } from '../../domain/shared/run-id.js';
-import { eventView, runSummaryView, runView, type RunView } from './run-view.js';
+import {
+  eventView,
+  runSummaryView,
+  runView,
+  type RunEventView,
+  type RunSummaryView,
+  type RunView,
+} from './run-view.js';
 
 export const MAX_LIMIT = 1000;
 const clamp = (limit: number | undefined) =>
   Math.min(MAX_LIMIT, Math.max(1, Math.trunc(limit ?? 100) || 100));
 
-export class GetRunQuery {
-  constructor(readonly runId: string) {}
+export class GetRunQuery extends Query<RunView> {
+  constructor(readonly runId: string) {
+    super();
+  }
 }
 
 /** The same run as JSON text: REST sends a cached view as it is stored, without a parse. */
-export class GetRunJsonQuery {
-  constructor(readonly runId: string) {}
+/** The run view as the JSON text cached for it (GET /v1/runs/:id answers with it unparsed). */
+export class GetRunJsonQuery extends Query<string> {
+  constructor(readonly runId: string) {
+    super();
+  }
 }
 
 /** Cache-aside: a fresh view from the cache, else the read model (which is read-your-writes). */
@@ -36,7 +48,7 @@ async function readThrough(
 }
 
 @QueryHandler(GetRunQuery)
-export class GetRunHandler implements IQueryHandler<GetRunQuery> {
+export class GetRunHandler implements IQueryHandler<GetRunQuery, RunView> {
   constructor(
     @Inject(RUN_READ_MODEL) private readonly reads: RunReadModel,
     @Inject(RUN_VIEW_CACHE) private readonly cache: RunViewCache,
@@ -51,7 +63,7 @@ export class GetRunHandler implements IQueryHandler<GetRunQuery> {
 }
 
 @QueryHandler(GetRunJsonQuery)
-export class GetRunJsonHandler implements IQueryHandler<GetRunJsonQuery> {
+export class GetRunJsonHandler implements IQueryHandler<GetRunJsonQuery, string> {
   constructor(
     @Inject(RUN_READ_MODEL) private readonly reads: RunReadModel,
     @Inject(RUN_VIEW_CACHE) private readonly cache: RunViewCache,
@@ -65,7 +77,12 @@ export class GetRunJsonHandler implements IQueryHandler<GetRunJsonQuery> {
   }
 }
 
-export class ListRunsQuery {
+export interface RunList {
+  items: RunSummaryView[];
+  nextCursor: string | null;
+}
+
+export class ListRunsQuery extends Query<RunList> {
   constructor(
     readonly definition?: string,
     readonly status?: RunStatus,
@@ -73,14 +90,16 @@ export class ListRunsQuery {
     readonly cursor?: string,
     readonly createdAfter?: Date,
     readonly createdBefore?: Date,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 @QueryHandler(ListRunsQuery)
-export class ListRunsHandler implements IQueryHandler<ListRunsQuery> {
+export class ListRunsHandler implements IQueryHandler<ListRunsQuery, RunList> {
   constructor(@Inject(RUN_READ_MODEL) private readonly reads: RunReadModel) {}
 
-  async execute(q: ListRunsQuery) {
+  async execute(q: ListRunsQuery): Promise<RunList> {
     const page = await this.reads.listRuns({
       limit: clamp(q.limit),
       ...(q.definition ? { definition: q.definition } : {}),
@@ -93,19 +112,26 @@ export class ListRunsHandler implements IQueryHandler<ListRunsQuery> {
   }
 }
 
-export class GetRunEventsQuery {
+export interface RunEventPage {
+  items: RunEventView[];
+  nextCursor: string | null;
+}
+
+export class GetRunEventsQuery extends Query<RunEventPage> {
   constructor(
     readonly runId: string,
     readonly after = 0,
     readonly limit?: number,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 @QueryHandler(GetRunEventsQuery)
-export class GetRunEventsHandler implements IQueryHandler<GetRunEventsQuery> {
+export class GetRunEventsHandler implements IQueryHandler<GetRunEventsQuery, RunEventPage> {
   constructor(@Inject(RUN_READ_MODEL) private readonly reads: RunReadModel) {}
 
-  async execute({ runId, after, limit }: GetRunEventsQuery) {
+  async execute({ runId, after, limit }: GetRunEventsQuery): Promise<RunEventPage> {
     const size = clamp(limit);
     const events = await this.reads.events(runId, Math.max(0, after), size);
     if (events.length === 0 && !(await this.reads.runHead(runId)))

@@ -53,6 +53,8 @@ export function runSummaryView(run: Omit<RunSnapshot, 'tasks'>) {
   };
 }
 
+export type RunSummaryView = ReturnType<typeof runSummaryView>;
+
 export type RunEventView = ReturnType<typeof eventView>;
 
 export function eventView(event: RunEvent) {
@@ -83,3 +85,5 @@ function times(e: ExecutionSnapshot) {
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export type DefinitionView = ReturnType<typeof definitionView>;

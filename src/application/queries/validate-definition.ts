@@ -1,10 +1,12 @@
-import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { validateDefinition } from '../../domain/definition/definition-validator.js';
 import { planOf, type ExecutionPlan } from '../../domain/definition/plan.js';
 import type { ValidationIssue } from '../../domain/shared/domain-error.js';
 
-export class ValidateDefinitionQuery {
-  constructor(readonly body: unknown) {}
+export class ValidateDefinitionQuery extends Query<ValidationReport> {
+  constructor(readonly body: unknown) {
+    super();
+  }
 }
 
 export interface ValidationReport {

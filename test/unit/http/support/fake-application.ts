@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import {
+  Command,
   CommandHandler,
   CqrsModule,
+  Query,
   QueryHandler,
   type ICommandHandler,
   type IQueryHandler,
@@ -33,9 +35,16 @@ export const script = {
   },
 };
 
-function answer(message: unknown): unknown {
+/** Records `message` and answers as scripted; the script stands in for the handler's typed result. */
+function answer<R>(message: Command<R> | Query<R>): R {
   script.received.push(message);
-  return script.next(message);
+  return script.next(message) as R;
+}
+
+/** As `answer`, with `fallback` when the script returns nothing. */
+function answerOr<R>(message: Command<R> | Query<R>, fallback: R): R {
+  const scripted: R | undefined = answer(message);
+  return scripted ?? fallback;
 }
 
 export function snapshot(id: string): RunSnapshot {
@@ -99,21 +108,21 @@ class FakeGetRun implements IQueryHandler<GetRunJsonQuery> {
 @QueryHandler(ListRunsQuery)
 class FakeListRuns implements IQueryHandler<ListRunsQuery> {
   async execute(query: ListRunsQuery) {
-    return answer(query) ?? { items: [], nextCursor: null };
+    return answerOr(query, { items: [], nextCursor: null });
   }
 }
 
 @QueryHandler(GetRunEventsQuery)
 class FakeEvents implements IQueryHandler<GetRunEventsQuery> {
   async execute(query: GetRunEventsQuery) {
-    return answer(query) ?? { items: [], nextCursor: null };
+    return answerOr(query, { items: [], nextCursor: null });
   }
 }
 
 @QueryHandler(ListDefinitionsQuery)
 class FakeListDefinitions implements IQueryHandler<ListDefinitionsQuery> {
   async execute(query: ListDefinitionsQuery) {
-    return answer(query) ?? { items: [] };
+    return answerOr(query, { items: [] });
   }
 }
 
