@@ -3,6 +3,7 @@ import type { SagaflowApp } from '../../src/app/create-app.js';
 import { buses, cleanup, isolatedConfig, register, startApp } from './support/harness.js';
 import { StartRunCommand } from '../../src/application/commands/start-run.js';
 import type { RunView } from '../../src/application/queries/run-view.js';
+import { localAdmin } from '../../src/application/actor.js';
 
 const config = isolatedConfig('versions', ['relay']);
 let app: SagaflowApp | null = null;
@@ -15,7 +16,11 @@ afterAll(async () => {
 });
 
 const start = async (body: unknown) =>
-  (await buses(app!).commands.execute<StartRunCommand, { run: RunView }>(new StartRunCommand(body))).run;
+  (
+    await buses(app!).commands.execute<StartRunCommand, { run: RunView }>(
+      new StartRunCommand(localAdmin(), body),
+    )
+  ).run;
 
 describe('starting a run by name uses the latest version', () => {
   it('picks up a version registered after the process cached the previous latest', async () => {

@@ -1,4 +1,5 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { Actor } from '../actor.js';
 import { RunOrchestrator } from '../engine/run-orchestrator.js';
 import type { ResultMessage } from '../ports/messages.js';
 
@@ -8,6 +9,7 @@ import type { ResultMessage } from '../ports/messages.js';
  */
 export class ApplyTaskResultsCommand extends Command<void> {
   constructor(
+    readonly actor: Actor,
     readonly results: readonly ResultMessage[],
     readonly traceparents?: readonly (string | undefined)[],
   ) {
@@ -26,7 +28,10 @@ export class ApplyTaskResultsHandler implements ICommandHandler<ApplyTaskResults
 
 /** Fires due durable timers (retry backoff, `delay`, safety timeouts); returns runs touched. */
 export class FireTimersCommand extends Command<number> {
-  constructor(readonly limit = 200) {
+  constructor(
+    readonly actor: Actor,
+    readonly limit = 200,
+  ) {
     super();
   }
 }

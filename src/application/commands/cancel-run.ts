@@ -1,4 +1,5 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { Actor } from '../actor.js';
 import { runView, type RunView } from '../queries/run-view.js';
 import { DomainValidationError } from '../../domain/shared/domain-error.js';
 import { isPlainObject } from '../../domain/definition/retry-policy.js';
@@ -6,6 +7,7 @@ import { RunOrchestrator } from '../engine/run-orchestrator.js';
 
 export class CancelRunCommand extends Command<RunView> {
   constructor(
+    readonly actor: Actor,
     readonly runId: string,
     readonly body: unknown,
   ) {

@@ -1,4 +1,5 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { Actor } from '../actor.js';
 import { Inject } from '@nestjs/common';
 import { validateDefinition } from '../../domain/definition/definition-validator.js';
 import { canonicalDefinitionJson } from '../../domain/definition/workflow-definition.js';
@@ -11,7 +12,10 @@ import {
 } from '../ports/definition-repository.js';
 
 export class RegisterDefinitionCommand extends Command<RegisterDefinitionResult> {
-  constructor(readonly body: unknown) {
+  constructor(
+    readonly actor: Actor,
+    readonly body: unknown,
+  ) {
     super();
   }
 }

@@ -1,9 +1,13 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { Actor } from '../actor.js';
 import { runView, type RunView } from '../queries/run-view.js';
 import { RunOrchestrator } from '../engine/run-orchestrator.js';
 
 export class RetryRunCommand extends Command<RunView> {
-  constructor(readonly runId: string) {
+  constructor(
+    readonly actor: Actor,
+    readonly runId: string,
+  ) {
     super();
   }
 }

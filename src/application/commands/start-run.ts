@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { Actor } from '../actor.js';
 import { validateDefinition } from '../../domain/definition/definition-validator.js';
 import { canonicalJson, type WorkflowDefinition } from '../../domain/definition/workflow-definition.js';
 import type { DefinitionRef, Json } from '../../domain/run/run-snapshot.js';
@@ -20,6 +21,7 @@ export interface StartRunResult {
 export class StartRunCommand extends Command<StartRunResult> {
   /** `headerIdempotencyKey` is the `Idempotency-Key` header, used when the body has none. */
   constructor(
+    readonly actor: Actor,
     readonly body: unknown,
     readonly headerIdempotencyKey?: string,
   ) {

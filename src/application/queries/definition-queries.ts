@@ -1,4 +1,5 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import type { Actor } from '../actor.js';
 import { Inject } from '@nestjs/common';
 import { NotFoundError } from '../errors.js';
 import { DEFINITION_REPOSITORY, type DefinitionRepository } from '../ports/definition-repository.js';
@@ -6,6 +7,7 @@ import { definitionView, type DefinitionView } from './run-view.js';
 
 export class GetDefinitionQuery extends Query<DefinitionView> {
   constructor(
+    readonly actor: Actor,
     readonly name: string,
     readonly version?: number,
   ) {
@@ -29,7 +31,11 @@ export interface DefinitionList {
   items: DefinitionView[];
 }
 
-export class ListDefinitionsQuery extends Query<DefinitionList> {}
+export class ListDefinitionsQuery extends Query<DefinitionList> {
+  constructor(readonly actor: Actor) {
+    super();
+  }
+}
 
 @QueryHandler(ListDefinitionsQuery)
 export class ListDefinitionsHandler implements IQueryHandler<ListDefinitionsQuery, DefinitionList> {

@@ -1,11 +1,15 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import type { Actor } from '../actor.js';
 import { Inject } from '@nestjs/common';
 import { RUN_READ_MODEL, type RunReadModel } from '../ports/run-read-model.js';
 import { runView, type RunView } from './run-view.js';
 
 /** Many runs at once, for loaders that batch per request (GraphQL `Run.tasks` of a page). */
 export class GetRunsByIdsQuery extends Query<RunsByIds> {
-  constructor(readonly runIds: readonly string[]) {
+  constructor(
+    readonly actor: Actor,
+    readonly runIds: readonly string[],
+  ) {
     super();
   }
 }

@@ -1,4 +1,5 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import type { Actor } from '../actor.js';
 import { Inject } from '@nestjs/common';
 import type { RunStatus } from '../../domain/run/run-status.js';
 import { NotFoundError } from '../errors.js';
@@ -19,7 +20,10 @@ const clamp = (limit: number | undefined) =>
   Math.min(MAX_LIMIT, Math.max(1, Math.trunc(limit ?? 100) || 100));
 
 export class GetRunQuery extends Query<RunView> {
-  constructor(readonly runId: string) {
+  constructor(
+    readonly actor: Actor,
+    readonly runId: string,
+  ) {
     super();
   }
 }
@@ -27,7 +31,10 @@ export class GetRunQuery extends Query<RunView> {
 /** The same run as JSON text: REST sends a cached view as it is stored, without a parse. */
 /** The run view as the JSON text cached for it (GET /v1/runs/:id answers with it unparsed). */
 export class GetRunJsonQuery extends Query<string> {
-  constructor(readonly runId: string) {
+  constructor(
+    readonly actor: Actor,
+    readonly runId: string,
+  ) {
     super();
   }
 }
@@ -84,6 +91,7 @@ export interface RunList {
 
 export class ListRunsQuery extends Query<RunList> {
   constructor(
+    readonly actor: Actor,
     readonly definition?: string,
     readonly status?: RunStatus,
     readonly limit?: number,
@@ -119,6 +127,7 @@ export interface RunEventPage {
 
 export class GetRunEventsQuery extends Query<RunEventPage> {
   constructor(
+    readonly actor: Actor,
     readonly runId: string,
     readonly after = 0,
     readonly limit?: number,

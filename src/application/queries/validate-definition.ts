@@ -1,10 +1,14 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import type { Actor } from '../actor.js';
 import { validateDefinition } from '../../domain/definition/definition-validator.js';
 import { planOf, type ExecutionPlan } from '../../domain/definition/plan.js';
 import type { ValidationIssue } from '../../domain/shared/domain-error.js';
 
 export class ValidateDefinitionQuery extends Query<ValidationReport> {
-  constructor(readonly body: unknown) {
+  constructor(
+    readonly actor: Actor,
+    readonly body: unknown,
+  ) {
     super();
   }
 }

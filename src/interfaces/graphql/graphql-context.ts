@@ -1,11 +1,18 @@
 import type { QueryBus } from '@nestjs/cqrs';
+import type { Actor } from '../../application/actor.js';
 import { createRunLoader, type RunLoader } from './loaders/run-loader.js';
 
 /** What every resolver gets as its GraphQL context: one per HTTP request or ws operation. */
 export interface GraphqlContext {
+  /** Who runs the operation; resolvers read it with `@CurrentActor()`. */
+  actor: Actor;
   runs: RunLoader;
 }
 
-export function createGraphqlContext(queries: QueryBus, { cache }: { cache: boolean }): GraphqlContext {
-  return { runs: createRunLoader(queries, { cache }) };
+export function createGraphqlContext(
+  queries: QueryBus,
+  actor: Actor,
+  { cache }: { cache: boolean },
+): GraphqlContext {
+  return { actor, runs: createRunLoader(queries, actor, { cache }) };
 }

@@ -14,6 +14,7 @@ import { RunQueriesResolver } from './resolvers/run-queries.resolver.js';
 import { RunSubscriptionsResolver } from './resolvers/run-subscriptions.resolver.js';
 import { GRAPHQL_PATH, GraphqlWsServer } from './subscriptions/graphql-ws.server.js';
 import { refuseHttpSubscriptions } from './subscriptions/refuse-http-subscriptions.plugin.js';
+import { actorOf } from '../identity/current-actor.js';
 
 /**
  * GraphQL at `/graphql` on the api role's Fastify port (SPEC §5), code first.
@@ -46,7 +47,8 @@ import { refuseHttpSubscriptions } from './subscriptions/refuse-http-subscriptio
         validationRules: [...LIMIT_VALIDATION_RULES],
         plugins: [refuseHttpSubscriptions(), costLimitPlugin()],
         formatError: formatGraphqlError,
-        context: () => createGraphqlContext(queries, { cache: true }),
+        context: ({ request }: { request: unknown }) =>
+          createGraphqlContext(queries, actorOf(request), { cache: true }),
       }),
     }),
   ],

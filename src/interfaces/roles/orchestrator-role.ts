@@ -8,6 +8,7 @@ import { resultQueueName } from '../../infrastructure/messaging/topology.js';
 import type { SagaflowRuntime } from '../../infrastructure/runtime/sagaflow-runtime.js';
 import { GroupCommit } from '../../application/engine/group-commit.js';
 import { ShardLeaseManager } from '../../infrastructure/sharding/shard-lease-manager.js';
+import { localAdmin } from '../../application/actor.js';
 
 const SWEEP_INTERVAL_MS = 500;
 const TIMER_BATCH = 200;
@@ -31,6 +32,7 @@ export class OrchestratorRole {
       : undefined;
     await this.commands.execute(
       new ApplyTaskResultsCommand(
+        localAdmin(),
         deliveries.map((d) => d.body),
         traceparents,
       ),
@@ -63,10 +65,7 @@ export class OrchestratorRole {
   private sweep(): void {
     if (this.sweeping) return;
     this.sweeping = (async () => {
-      while (
-        (await this.commands.execute<FireTimersCommand, number>(new FireTimersCommand(TIMER_BATCH))) ===
-        TIMER_BATCH
-      );
+      while ((await this.commands.execute(new FireTimersCommand(localAdmin(), TIMER_BATCH))) === TIMER_BATCH);
     })()
       .catch((error: unknown) => this.log.error('timer sweep failed', { error: String(error) }))
       .finally(() => (this.sweeping = null));

@@ -5,6 +5,7 @@ import type { RunView } from '../../../src/application/queries/run-view.js';
 import { buses, eventually, register, startRun } from '../../integration/support/harness.js';
 import { uniqueName } from '../support/http-app.js';
 import { startGraphqlApp, type GraphqlApp } from './support/graphql-app.js';
+import { localAdmin } from '../../../src/application/actor.js';
 
 interface Page {
   runs: {
@@ -86,7 +87,9 @@ describe('runs(first) with tasks', () => {
     const { page } = await countStatements(50);
     expect(new Set(page.runs.items.map((r) => r.id))).toEqual(new Set(ids));
     for (const item of page.runs.items) {
-      const rest = await buses(app.sagaflow).queries.execute<GetRunQuery, RunView>(new GetRunQuery(item.id));
+      const rest = await buses(app.sagaflow).queries.execute<GetRunQuery, RunView>(
+        new GetRunQuery(localAdmin(), item.id),
+      );
       expect(item.input).toEqual(rest.input);
       expect(item.tasks).toEqual(rest.tasks.map(({ key, status }) => ({ key, status })));
     }

@@ -21,6 +21,7 @@ import {
   type Execution,
   type SagaflowChild,
 } from './processes.js';
+import { localAdmin } from '../../../src/application/actor.js';
 
 export interface E2eEvent {
   seq: number;
@@ -31,18 +32,18 @@ export interface E2eEvent {
 }
 
 export async function registerDefinition(app: SagaflowApp, definition: unknown): Promise<void> {
-  await app.app.get(CommandBus).execute(new RegisterDefinitionCommand(definition));
+  await app.app.get(CommandBus).execute(new RegisterDefinitionCommand(localAdmin(), definition));
 }
 
 export async function startRun(app: SagaflowApp, body: unknown): Promise<string> {
   const { run } = await app.app
     .get(CommandBus)
-    .execute<StartRunCommand, { run: { id: string } }>(new StartRunCommand(body));
+    .execute<StartRunCommand, { run: { id: string } }>(new StartRunCommand(localAdmin(), body));
   return run.id;
 }
 
 export async function getRun(app: SagaflowApp, id: string): Promise<RunView> {
-  return app.app.get(QueryBus).execute(new GetRunQuery(id));
+  return app.app.get(QueryBus).execute(new GetRunQuery(localAdmin(), id));
 }
 
 /** Every event of a run through the query bus (the read path clients use), in the order served. */
@@ -53,7 +54,7 @@ export async function runEvents(app: SagaflowApp, runId: string): Promise<E2eEve
     const page = await app.app
       .get(QueryBus)
       .execute<GetRunEventsQuery, { items: E2eEvent[]; nextCursor: string | null }>(
-        new GetRunEventsQuery(runId, after, 1000),
+        new GetRunEventsQuery(localAdmin(), runId, after, 1000),
       );
     out.push(...page.items);
     if (page.nextCursor === null) return out;

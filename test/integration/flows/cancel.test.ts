@@ -20,6 +20,7 @@ import {
   startAppWith,
   BUILTIN_TYPES,
 } from '../support/flow-helpers.js';
+import { localAdmin } from '../../../src/application/actor.js';
 
 const config = isolatedConfig('cancel');
 let app: SagaflowApp | null = null;
@@ -39,7 +40,9 @@ afterAll(async () => {
 });
 
 const cancel = (id: string, body?: unknown) =>
-  buses(app!).commands.execute<CancelRunCommand, { status: string }>(new CancelRunCommand(id, body));
+  buses(app!).commands.execute<CancelRunCommand, { status: string }>(
+    new CancelRunCommand(localAdmin(), id, body),
+  );
 
 describe('cancel', () => {
   it('cancels a running delay, skips what follows and compensates what completed', async () => {

@@ -21,6 +21,7 @@ import {
   startAppWith,
   BUILTIN_TYPES,
 } from '../support/flow-helpers.js';
+import { localAdmin } from '../../../src/application/actor.js';
 
 const config = isolatedConfig('compensation');
 let app: SagaflowApp | null = null;
@@ -216,7 +217,7 @@ describe('compensation failure and operator retry', () => {
     expect(firstEvents.at(-1)!.type).toBe('RunCompensationFailed');
 
     const retried = await buses(app!).commands.execute<RetryRunCommand, { status: string }>(
-      new RetryRunCommand(id),
+      new RetryRunCommand(localAdmin(), id),
     );
     expect(retried.status).toBe('COMPENSATING');
 
@@ -242,7 +243,7 @@ describe('compensation failure and operator retry', () => {
     expect(added[0]!.data).toMatchObject({ from: 'COMPENSATION_FAILED' });
 
     // COMPENSATED is final: another retry is refused and writes nothing.
-    await expect(buses(app!).commands.execute(new RetryRunCommand(id))).rejects.toBeInstanceOf(
+    await expect(buses(app!).commands.execute(new RetryRunCommand(localAdmin(), id))).rejects.toBeInstanceOf(
       InvalidStateError,
     );
     expect(await allEvents(app!, id)).toEqual(events);

@@ -26,6 +26,7 @@ import {
   startAppWith,
   BUILTIN_TYPES,
 } from '../support/flow-helpers.js';
+import { localAdmin } from '../../../src/application/actor.js';
 
 const config = isolatedConfig('idempotency');
 let app: SagaflowApp | null = null;
@@ -51,11 +52,11 @@ afterAll(async () => {
 
 type Started = { run: { id: string; status: string }; created: boolean };
 const start = (body: unknown, headerKey?: string) =>
-  buses(app!).commands.execute<StartRunCommand, Started>(new StartRunCommand(body, headerKey));
+  buses(app!).commands.execute<StartRunCommand, Started>(new StartRunCommand(localAdmin(), body, headerKey));
 const runsOf = async (definition: string) =>
   (
     await buses(app!).queries.execute<ListRunsQuery, { items: { id: string }[] }>(
-      new ListRunsQuery(definition),
+      new ListRunsQuery(localAdmin(), definition),
     )
   ).items;
 

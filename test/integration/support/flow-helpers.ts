@@ -11,6 +11,7 @@ import type { AppConfig } from '../../../src/infrastructure/config/app-config.js
 import type { ResultMessage } from '../../../src/application/ports/messages.js';
 import { GetRunEventsQuery } from '../../../src/application/queries/run-queries.js';
 import { buses, eventually, getRun, startRun } from './harness.js';
+import { localAdmin } from '../../../src/application/actor.js';
 
 const AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
 
@@ -31,7 +32,7 @@ export async function allEvents(app: SagaflowApp, runId: string): Promise<FlowEv
     const page = await buses(app).queries.execute<
       GetRunEventsQuery,
       { items: FlowEvent[]; nextCursor: string | null }
-    >(new GetRunEventsQuery(runId, after, 1000));
+    >(new GetRunEventsQuery(localAdmin(), runId, after, 1000));
     out.push(...page.items);
     if (page.nextCursor === null) return out;
     after = Number(page.nextCursor);

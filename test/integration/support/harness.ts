@@ -8,6 +8,7 @@ import { RegisterDefinitionCommand } from '../../../src/application/commands/reg
 import { StartRunCommand } from '../../../src/application/commands/start-run.js';
 import { GetRunEventsQuery, GetRunQuery } from '../../../src/application/queries/run-queries.js';
 import type { RunView } from '../../../src/application/queries/run-view.js';
+import { localAdmin } from '../../../src/application/actor.js';
 
 const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -92,26 +93,26 @@ export function buses(app: SagaflowApp) {
 
 export async function register(app: SagaflowApp, definition: unknown): Promise<unknown> {
   return buses(app).commands.execute<RegisterDefinitionCommand, unknown>(
-    new RegisterDefinitionCommand(definition),
+    new RegisterDefinitionCommand(localAdmin(), definition),
   );
 }
 
 export async function startRun(app: SagaflowApp, body: unknown): Promise<string> {
   const { run } = await buses(app).commands.execute<StartRunCommand, { run: { id: string } }>(
-    new StartRunCommand(body),
+    new StartRunCommand(localAdmin(), body),
   );
   return run.id;
 }
 
 export async function getRun(app: SagaflowApp, id: string): Promise<RunView> {
-  return buses(app).queries.execute(new GetRunQuery(id));
+  return buses(app).queries.execute(new GetRunQuery(localAdmin(), id));
 }
 
 export async function events(app: SagaflowApp, id: string) {
   const page = await buses(app).queries.execute<
     GetRunEventsQuery,
     { items: { seq: number; type: string; taskKey: string | null; attempt: number | null }[] }
-  >(new GetRunEventsQuery(id, 0, 1000));
+  >(new GetRunEventsQuery(localAdmin(), id, 0, 1000));
   return page.items;
 }
 

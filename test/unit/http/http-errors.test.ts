@@ -6,6 +6,7 @@ import { ConflictError } from '../../../src/application/errors.js';
 import { DomainValidationError, InvalidStateError } from '../../../src/domain/shared/domain-error.js';
 import { script, snapshot } from './support/fake-application.js';
 import { createHttpTestApp } from './support/http-test-app.js';
+import { localAdmin } from '../../../src/application/actor.js';
 
 const RUN_ID = '0b7c6a52-2f7e-4d47-9a55-0f3c1d2e4b6a';
 
@@ -76,7 +77,7 @@ describe('HTTP errors are problem+json', () => {
     script.next = () => runView(snapshot(RUN_ID), null);
     const res = await post(`/v1/runs/${RUN_ID}/cancel`, '');
     expect(res.statusCode).toBe(202);
-    expect(script.received).toEqual([new CancelRunCommand(RUN_ID, undefined)]);
+    expect(script.received).toEqual([new CancelRunCommand(localAdmin(), RUN_ID, undefined)]);
   });
 
   it('cancel and retry without any body', async () => {

@@ -7,6 +7,7 @@ import { GetRunEventsQuery, ListRunsQuery } from '../../../src/application/queri
 import type { StoredDefinition } from '../../../src/application/ports/definition-repository.js';
 import { script, snapshot } from './support/fake-application.js';
 import { createHttpTestApp } from './support/http-test-app.js';
+import { localAdmin } from '../../../src/application/actor.js';
 
 const RUN_ID = '0b7c6a52-2f7e-4d47-9a55-0f3c1d2e4b6a';
 
@@ -43,7 +44,7 @@ describe('REST routes send the right message and status', () => {
     expect(res.statusCode).toBe(status);
     expect(res.headers.location).toBe('/v1/definitions/demo/versions/2');
     expect(res.json()).toMatchObject({ name: 'demo', version: 2, createdAt: '2026-11-22T00:00:00.000Z' });
-    expect(script.received).toEqual([new RegisterDefinitionCommand({ name: 'demo' })]);
+    expect(script.received).toEqual([new RegisterDefinitionCommand(localAdmin(), { name: 'demo' })]);
   });
 
   it.each([
@@ -54,7 +55,7 @@ describe('REST routes send the right message and status', () => {
     const res = await json('POST', '/v1/runs', { definition: 'demo' }, { 'idempotency-key': 'k-1' });
     expect(res.statusCode).toBe(status);
     expect(res.json()).toMatchObject({ id: RUN_ID, definition: { name: 'demo', version: 1 }, tasks: [] });
-    expect(script.received).toEqual([new StartRunCommand({ definition: 'demo' }, 'k-1')]);
+    expect(script.received).toEqual([new StartRunCommand(localAdmin(), { definition: 'demo' }, 'k-1')]);
   });
 
   it.each([
@@ -67,12 +68,14 @@ describe('REST routes send the right message and status', () => {
   ])('list runs%s clamps limit to %p, never rejects it', async (query, limit) => {
     const res = await json('GET', `/v1/runs${query}`);
     expect(res.statusCode).toBe(200);
-    expect(script.received).toEqual([new ListRunsQuery(undefined, undefined, limit, undefined)]);
+    expect(script.received).toEqual([
+      new ListRunsQuery(localAdmin(), undefined, undefined, limit, undefined),
+    ]);
   });
 
   it('list runs passes definition, status and cursor', async () => {
     await json('GET', '/v1/runs?definition=demo&status=FAILED&cursor=abc');
-    expect(script.received).toEqual([new ListRunsQuery('demo', 'FAILED', undefined, 'abc')]);
+    expect(script.received).toEqual([new ListRunsQuery(localAdmin(), 'demo', 'FAILED', undefined, 'abc')]);
   });
 
   it.each(['?status=DONE', '?status=running', '?status=FAILED&status=RUNNING'])(
@@ -96,9 +99,9 @@ describe('REST routes send the right message and status', () => {
     await json('GET', `/v1/runs/${RUN_ID}/events?cursor=9`);
     await json('GET', `/v1/runs/${RUN_ID.toUpperCase()}/events`);
     expect(script.received).toEqual([
-      new GetRunEventsQuery(RUN_ID, 7, 1000),
-      new GetRunEventsQuery(RUN_ID, 9, undefined),
-      new GetRunEventsQuery(RUN_ID, 0, undefined),
+      new GetRunEventsQuery(localAdmin(), RUN_ID, 7, 1000),
+      new GetRunEventsQuery(localAdmin(), RUN_ID, 9, undefined),
+      new GetRunEventsQuery(localAdmin(), RUN_ID, 0, undefined),
     ]);
   });
 

@@ -1,6 +1,7 @@
 import type { QueryBus } from '@nestjs/cqrs';
+import type { Actor } from '../../../application/actor.js';
 import DataLoader from 'dataloader';
-import { GetRunsByIdsQuery, type RunsByIds } from '../../../application/queries/get-runs-by-ids.js';
+import { GetRunsByIdsQuery } from '../../../application/queries/get-runs-by-ids.js';
 import type { RunView } from '../../../application/queries/run-view.js';
 
 /** Full runs by id, batched: every `Run.tasks` of one page becomes one `GetRunsByIdsQuery`. */
@@ -10,9 +11,9 @@ export type RunLoader = DataLoader<string, RunView | null>;
  * `cache: false` for contexts that outlive one result (a subscription executes every event
  * in the context it was started with, so a cache would serve the first event's run forever).
  */
-export function createRunLoader(queries: QueryBus, options: { cache: boolean }): RunLoader {
-  return new DataLoader<string, RunView | null>(
-    (ids) => queries.execute<GetRunsByIdsQuery, RunsByIds>(new GetRunsByIdsQuery(ids)),
-    { cache: options.cache, maxBatchSize: 1000 },
-  );
+export function createRunLoader(queries: QueryBus, actor: Actor, options: { cache: boolean }): RunLoader {
+  return new DataLoader<string, RunView | null>((ids) => queries.execute(new GetRunsByIdsQuery(actor, ids)), {
+    cache: options.cache,
+    maxBatchSize: 1000,
+  });
 }

@@ -1,16 +1,15 @@
 import { Args, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import {
-  RegisterDefinitionCommand,
-  type RegisterDefinitionResult,
-} from '../../../application/commands/register-definition.js';
+import { RegisterDefinitionCommand } from '../../../application/commands/register-definition.js';
 import { NotFoundError } from '../../../application/errors.js';
 import { GetDefinitionQuery, ListDefinitionsQuery } from '../../../application/queries/definition-queries.js';
 import { definitionView } from '../../../application/queries/run-view.js';
-import type { DefinitionList, DefinitionView } from '../../http/controllers/query-results.js';
+import type { DefinitionView } from '../../http/controllers/query-results.js';
 import { EXPECTED_DEFINITIONS, listOf } from '../limits/cost.js';
 import { JsonScalar } from '../scalars/json.scalar.js';
 import { Definition } from '../types/definition.types.js';
+import type { Actor } from '../../../application/actor.js';
+import { CurrentActor } from '../../identity/current-actor.js';
 
 /** Definitions through the same commands and queries as `/v1/definitions`. */
 @Resolver(() => Definition)
@@ -25,15 +24,14 @@ export class DefinitionResolver {
     description: 'One version of a definition (the latest without `version`); null if there is none.',
   })
   async definition(
+    @CurrentActor() actor: Actor,
     @Args('name', { type: () => String }) name: string,
     @Args('version', { type: () => Int, nullable: true }) version: number | null,
   ): Promise<DefinitionView | null> {
     // Versions start at 1: anything else names nothing, as in REST's path.
     if (version != null && version < 1) return null;
     try {
-      return await this.queries.execute<GetDefinitionQuery, DefinitionView>(
-        new GetDefinitionQuery(name, version ?? undefined),
-      );
+      return await this.queries.execute(new GetDefinitionQuery(actor, name, version ?? undefined));
     } catch (error) {
       if (error instanceof NotFoundError) return null;
       throw error;
@@ -44,10 +42,8 @@ export class DefinitionResolver {
     description: 'The latest version of each definition.',
     complexity: listOf(EXPECTED_DEFINITIONS),
   })
-  async definitions(): Promise<DefinitionView[]> {
-    const { items } = await this.queries.execute<ListDefinitionsQuery, DefinitionList>(
-      new ListDefinitionsQuery(),
-    );
+  async definitions(@CurrentActor() actor: Actor): Promise<DefinitionView[]> {
+    const { items } = await this.queries.execute(new ListDefinitionsQuery(actor));
     return items;
   }
 
@@ -55,11 +51,10 @@ export class DefinitionResolver {
     description: 'Registers a definition (SPEC §2); identical content returns the stored version.',
   })
   async registerDefinition(
+    @CurrentActor() actor: Actor,
     @Args('definition', { type: () => JsonScalar }) definition: unknown,
   ): Promise<DefinitionView> {
-    const { stored } = await this.commands.execute<RegisterDefinitionCommand, RegisterDefinitionResult>(
-      new RegisterDefinitionCommand(definition),
-    );
+    const { stored } = await this.commands.execute(new RegisterDefinitionCommand(actor, definition));
     return definitionView(stored);
   }
 }

@@ -8,6 +8,8 @@ import { DomainValidationError } from '../../../domain/shared/domain-error.js';
 import { parseRunId } from '../../http/params/run-id.js';
 import { JsonScalar } from '../scalars/json.scalar.js';
 import { Run } from '../types/run.types.js';
+import type { Actor } from '../../../application/actor.js';
+import { CurrentActor } from '../../identity/current-actor.js';
 
 /**
  * Run commands, built as the REST controller builds them: the arguments become the body of
@@ -22,6 +24,7 @@ export class RunMutationsResolver {
       'Starts a run of a registered definition (`definition`: its name) or of an `inline` one; exactly one of the two.',
   })
   async startRun(
+    @CurrentActor() actor: Actor,
     @Args('definition', { type: () => String, nullable: true }) definition: string | null,
     @Args('inline', { type: () => JsonScalar, nullable: true }) inline: unknown,
     @Args('version', { type: () => Int, nullable: true }) version: number | null,
@@ -44,9 +47,7 @@ export class RunMutationsResolver {
       ...(priority != null ? { priority } : {}),
     };
     try {
-      const { run } = await this.commands.execute<StartRunCommand, { run: RunView; created: boolean }>(
-        new StartRunCommand(body),
-      );
+      const { run } = await this.commands.execute(new StartRunCommand(actor, body));
       return run;
     } catch (error) {
       throw isInline ? renameDefinitionPaths(error) : error;
@@ -55,19 +56,20 @@ export class RunMutationsResolver {
 
   @Mutation(() => Run, { description: 'Cancels a RUNNING run (a CANCELLING one: no-op).' })
   async cancelRun(
+    @CurrentActor() actor: Actor,
     @Args('id', { type: () => ID }) id: string,
     @Args('reason', { type: () => String, nullable: true }) reason: string | null,
   ): Promise<RunView> {
-    return this.commands.execute<CancelRunCommand, RunView>(
-      new CancelRunCommand(parseRunId(id), reason == null ? undefined : { reason }),
+    return this.commands.execute(
+      new CancelRunCommand(actor, parseRunId(id), reason == null ? undefined : { reason }),
     );
   }
 
   @Mutation(() => Run, {
     description: 'Retries a FAILED run, or the failed compensations of a COMPENSATION_FAILED one.',
   })
-  async retryRun(@Args('id', { type: () => ID }) id: string): Promise<RunView> {
-    return this.commands.execute<RetryRunCommand, RunView>(new RetryRunCommand(parseRunId(id)));
+  async retryRun(@CurrentActor() actor: Actor, @Args('id', { type: () => ID }) id: string): Promise<RunView> {
+    return this.commands.execute(new RetryRunCommand(actor, parseRunId(id)));
   }
 }
 

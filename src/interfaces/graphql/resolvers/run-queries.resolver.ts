@@ -12,6 +12,8 @@ import { RunEvent } from '../types/run-event.type.js';
 import { Run, RunConnection } from '../types/run.types.js';
 import { RunStatusEnum } from '../types/status-enums.js';
 import { afterSeq } from './arguments.js';
+import type { Actor } from '../../../application/actor.js';
+import { CurrentActor } from '../../identity/current-actor.js';
 
 /** Reads of runs, each one query of the query bus (the REST controllers send the same). */
 @Resolver()
@@ -19,10 +21,13 @@ export class RunQueriesResolver {
   constructor(private readonly queries: QueryBus) {}
 
   @Query(() => Run, { nullable: true, description: 'One run with its tasks; null if there is no such run.' })
-  async run(@Args('id', { type: () => ID }) id: string): Promise<RunView | null> {
+  async run(
+    @CurrentActor() actor: Actor,
+    @Args('id', { type: () => ID }) id: string,
+  ): Promise<RunView | null> {
     if (!isRunId(id)) return null;
     try {
-      return await this.queries.execute<GetRunQuery, RunView>(new GetRunQuery(id.toLowerCase()));
+      return await this.queries.execute(new GetRunQuery(actor, id.toLowerCase()));
     } catch (error) {
       if (error instanceof NotFoundError) return null;
       throw error;
@@ -34,13 +39,20 @@ export class RunQueriesResolver {
     complexity: connectionOf('first'),
   })
   async runs(
+    @CurrentActor() actor: Actor,
     @Args('definition', { type: () => String, nullable: true }) definition: string | null,
     @Args('status', { type: () => RunStatusEnum, nullable: true }) status: RunStatus | null,
     @Args('first', { type: () => Int, nullable: true, defaultValue: 50 }) first: number | null,
     @Args('after', { type: () => String, nullable: true }) after: string | null,
   ): Promise<RunList> {
-    return this.queries.execute<ListRunsQuery, RunList>(
-      new ListRunsQuery(definition ?? undefined, status ?? undefined, first ?? undefined, after ?? undefined),
+    return this.queries.execute(
+      new ListRunsQuery(
+        actor,
+        definition ?? undefined,
+        status ?? undefined,
+        first ?? undefined,
+        after ?? undefined,
+      ),
     );
   }
 
@@ -50,12 +62,13 @@ export class RunQueriesResolver {
     complexity: pageOf('first'),
   })
   async runEvents(
+    @CurrentActor() actor: Actor,
     @Args('runId', { type: () => ID }) runId: string,
     @Args('after', { type: () => Int, nullable: true, defaultValue: 0 }) after: number | null,
     @Args('first', { type: () => Int, nullable: true, defaultValue: 100 }) first: number | null,
   ): Promise<RunEventPage['items']> {
-    const page = await this.queries.execute<GetRunEventsQuery, RunEventPage>(
-      new GetRunEventsQuery(parseRunId(runId), afterSeq(after), first ?? undefined),
+    const page = await this.queries.execute(
+      new GetRunEventsQuery(actor, parseRunId(runId), afterSeq(after), first ?? undefined),
     );
     return page.items;
   }

@@ -9,6 +9,8 @@ import { FeedQueue } from '../subscriptions/feed-queue.js';
 import { RunEvent } from '../types/run-event.type.js';
 import { Run } from '../types/run.types.js';
 import { afterSeq } from './arguments.js';
+import type { Actor } from '../../../application/actor.js';
+import { CurrentActor } from '../../identity/current-actor.js';
 
 /** Events a subscriber may fall behind by before its subscription ends with an error. */
 export const EVENT_QUEUE_CAPACITY = 1000;
@@ -55,11 +57,12 @@ export class RunSubscriptionsResolver {
     resolve: (run: RunView) => run,
   })
   async runUpdated(
+    @CurrentActor() actor: Actor,
     @Args('runId', { type: () => ID }) runId: string,
   ): Promise<AsyncIterableIterator<RunView>> {
     const queue = new FeedQueue<RunView>(1, 'replace');
     const refresh = new CoalescingRefresh(
-      () => this.queries.execute<GetRunQuery, RunView>(new GetRunQuery(runId.toLowerCase())),
+      () => this.queries.execute(new GetRunQuery(actor, runId.toLowerCase())),
       queue,
     );
     const subscription = await this.feed.subscribeRun(runId, null, {

@@ -8,6 +8,7 @@ import { UpgradeRoutes } from '../../realtime/upgrade-routes.js';
 import { formatGraphqlErrors } from '../errors/format-error.js';
 import { createGraphqlContext } from '../graphql-context.js';
 import { executionArgs, prepareOperation } from './operation-args.js';
+import { actorOf } from '../../identity/current-actor.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -38,10 +39,10 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
     const wss = new WebSocketServer({ noServer: true });
     this.server = useServer(
       {
-        onSubscribe: (_ctx, _id, payload) => {
+        onSubscribe: (ctx, _id, payload) => {
           const prepared = prepareOperation(schema, payload);
           if ('errors' in prepared) return prepared.errors;
-          const context = createGraphqlContext(this.queries, { cache: false });
+          const context = createGraphqlContext(this.queries, actorOf(ctx.extra.request), { cache: false });
           return executionArgs(schema, prepared.document, payload, context);
         },
         onNext: (_ctx, _id, _payload, _args, result) =>

@@ -2,10 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/commo
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import {
-  RegisterDefinitionCommand,
-  type RegisterDefinitionResult,
-} from '../../../application/commands/register-definition.js';
+import { RegisterDefinitionCommand } from '../../../application/commands/register-definition.js';
 import { NotFoundError } from '../../../application/errors.js';
 import { GetDefinitionQuery, ListDefinitionsQuery } from '../../../application/queries/definition-queries.js';
 import { definitionView } from '../../../application/queries/run-view.js';
@@ -16,6 +13,8 @@ import {
 import { ApiJson, ApiJsonBody, ApiProblems } from '../openapi/api-docs.decorators.js';
 import { parseVersion } from '../params/query-params.js';
 import type { DefinitionList, DefinitionView } from './query-results.js';
+import type { Actor } from '../../../application/actor.js';
+import { CurrentActor } from '../../identity/current-actor.js';
 
 @ApiTags('definitions')
 @Controller('v1/definitions')
@@ -31,11 +30,12 @@ export class DefinitionsController {
   @ApiJson(201, 'Definition', 'registered as a new version')
   @ApiJson(200, 'Definition', 'identical to a stored version; nothing written')
   @ApiProblems(400, 409, 413, 415)
-  async register(@Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
-    const { created, stored } = await this.commands.execute<
-      RegisterDefinitionCommand,
-      RegisterDefinitionResult
-    >(new RegisterDefinitionCommand(body));
+  async register(
+    @CurrentActor() actor: Actor,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const { created, stored } = await this.commands.execute(new RegisterDefinitionCommand(actor, body));
     const view = definitionView(stored);
     void reply
       .status(created ? 201 : 200)
@@ -49,24 +49,24 @@ export class DefinitionsController {
   @ApiJsonBody('DefinitionInput')
   @ApiJson(200, 'ValidationReport', '`valid`, every error by JSON path, and the execution plan')
   @ApiProblems(400, 413, 415)
-  async validate(@Body() body: unknown) {
-    return this.queries.execute<ValidateDefinitionQuery, ValidationReport>(new ValidateDefinitionQuery(body));
+  async validate(@CurrentActor() actor: Actor, @Body() body: unknown): Promise<ValidationReport> {
+    return this.queries.execute(new ValidateDefinitionQuery(actor, body));
   }
 
   @Get()
   @ApiOperation({ summary: 'The latest version of each definition' })
   @ApiJson(200, 'DefinitionList', '`{ items }`')
   @ApiProblems()
-  async list() {
-    return this.queries.execute<ListDefinitionsQuery, DefinitionList>(new ListDefinitionsQuery());
+  async list(@CurrentActor() actor: Actor): Promise<DefinitionList> {
+    return this.queries.execute(new ListDefinitionsQuery(actor));
   }
 
   @Get(':name')
   @ApiOperation({ summary: 'The latest version of a definition' })
   @ApiJson(200, 'Definition', 'the latest version')
   @ApiProblems(404)
-  async latest(@Param('name') name: string) {
-    return this.queries.execute<GetDefinitionQuery, DefinitionView>(new GetDefinitionQuery(name));
+  async latest(@CurrentActor() actor: Actor, @Param('name') name: string): Promise<DefinitionView> {
+    return this.queries.execute(new GetDefinitionQuery(actor, name));
   }
 
   @Get(':name/versions/:version')
@@ -74,10 +74,14 @@ export class DefinitionsController {
   @ApiParam({ name: 'version', schema: { type: 'integer', minimum: 1 } })
   @ApiJson(200, 'Definition', 'that version')
   @ApiProblems(404)
-  async version(@Param('name') name: string, @Param('version') rawVersion: string) {
+  async version(
+    @CurrentActor() actor: Actor,
+    @Param('name') name: string,
+    @Param('version') rawVersion: string,
+  ): Promise<DefinitionView> {
     // A path segment that cannot be a version names nothing: 404, like a malformed run id.
     const version = parseVersion(rawVersion);
     if (version === null) throw new NotFoundError(`definition "${name}" version ${rawVersion} not found`);
-    return this.queries.execute<GetDefinitionQuery, DefinitionView>(new GetDefinitionQuery(name, version));
+    return this.queries.execute(new GetDefinitionQuery(actor, name, version));
   }
 }

@@ -23,6 +23,8 @@ import {
 } from '../params/query-params.js';
 import { parseRunId } from '../params/run-id.js';
 import type { RunEventPage, RunList } from './query-results.js';
+import type { Actor } from '../../../application/actor.js';
+import { CurrentActor } from '../../identity/current-actor.js';
 
 @ApiTags('runs')
 @Controller('v1/runs')
@@ -44,13 +46,12 @@ export class RunsController {
   @ApiJson(200, 'Run', 'idempotent replay: the run first started with this key; nothing written')
   @ApiProblems(400, 404, 409, 413, 415)
   async start(
+    @CurrentActor() actor: Actor,
     @Body() body: unknown,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const { run, created } = await this.commands.execute<StartRunCommand, { run: RunView; created: boolean }>(
-      new StartRunCommand(body, idempotencyKey),
-    );
+    const { run, created } = await this.commands.execute(new StartRunCommand(actor, body, idempotencyKey));
     void reply.status(created ? 201 : 200).header('location', `/v1/runs/${run.id}`);
     return run;
   }
@@ -73,9 +74,10 @@ export class RunsController {
   @ApiQuery({ name: 'createdBefore', required: false, description: 'ISO-8601 time: runs created before it' })
   @ApiJson(200, 'RunList', '`{ items, nextCursor }`')
   @ApiProblems(400)
-  async list(@Query() query: QueryString) {
-    return this.queries.execute<ListRunsQuery, RunList>(
+  async list(@CurrentActor() actor: Actor, @Query() query: QueryString): Promise<RunList> {
+    return this.queries.execute(
       new ListRunsQuery(
+        actor,
         single(query, 'definition'),
         parseRunStatus(query),
         parseLimit(query),
@@ -91,8 +93,8 @@ export class RunsController {
   @ApiJson(200, 'Run', 'the run')
   @ApiProblems(404)
   @Header('content-type', 'application/json; charset=utf-8')
-  async get(@Param('id') id: string): Promise<string> {
-    return this.queries.execute<GetRunJsonQuery, string>(new GetRunJsonQuery(parseRunId(id)));
+  async get(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<string> {
+    return this.queries.execute(new GetRunJsonQuery(actor, parseRunId(id)));
   }
 
   @Get(':id/events')
@@ -101,11 +103,13 @@ export class RunsController {
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', default: 100, maximum: 1000 } })
   @ApiJson(200, 'RunEventList', '`{ items, nextCursor }`')
   @ApiProblems(400, 404)
-  async events(@Param('id') id: string, @Query() query: QueryString) {
+  async events(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Query() query: QueryString,
+  ): Promise<RunEventPage> {
     const runId = parseRunId(id);
-    return this.queries.execute<GetRunEventsQuery, RunEventPage>(
-      new GetRunEventsQuery(runId, parseAfter(query), parseLimit(query)),
-    );
+    return this.queries.execute(new GetRunEventsQuery(actor, runId, parseAfter(query), parseLimit(query)));
   }
 
   @Post(':id/cancel')
@@ -114,8 +118,12 @@ export class RunsController {
   @ApiJsonBody('CancelRequest', false)
   @ApiJson(202, 'Run', 'cancel requested')
   @ApiProblems(400, 404, 413, 415, 422)
-  async cancel(@Param('id') id: string, @Body() body: unknown) {
-    return this.commands.execute<CancelRunCommand, RunView>(new CancelRunCommand(parseRunId(id), body));
+  async cancel(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Body() body: unknown,
+  ): Promise<RunView> {
+    return this.commands.execute(new CancelRunCommand(actor, parseRunId(id), body));
   }
 
   @Post(':id/retry')
@@ -123,7 +131,7 @@ export class RunsController {
   @ApiOperation({ summary: 'Retry a FAILED run or the failed compensations of a COMPENSATION_FAILED one' })
   @ApiJson(202, 'Run', 'retried')
   @ApiProblems(404, 413, 415, 422)
-  async retry(@Param('id') id: string) {
-    return this.commands.execute<RetryRunCommand, RunView>(new RetryRunCommand(parseRunId(id)));
+  async retry(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<RunView> {
+    return this.commands.execute(new RetryRunCommand(actor, parseRunId(id)));
   }
 }
