@@ -1,3 +1,5 @@
+import type { Clock } from '../ports/clock.js';
+
 /**
  * In-process alarms for near durable timers, so a 200 ms backoff fires on time instead of
  * waiting for the sweeper's poll. PostgreSQL stays the authority: an alarm only asks the
@@ -10,13 +12,15 @@ export class TimerScheduler {
   constructor(
     private readonly fire: (runId: string) => Promise<void>,
     private readonly onError: (error: unknown) => void,
+    private readonly clock: Clock,
     private readonly horizonMs = 60_000,
   ) {}
 
   schedule(runId: string, at: Date | null): void {
     if (this.closed || at === null) return;
     const due = at.getTime();
-    if (due - Date.now() > this.horizonMs) return;
+    const now = this.clock.now().getTime();
+    if (due - now > this.horizonMs) return;
     const current = this.alarms.get(runId);
     if (current && current.at <= due) return;
     if (current) clearTimeout(current.handle);
@@ -25,7 +29,7 @@ export class TimerScheduler {
         this.alarms.delete(runId);
         this.fire(runId).catch(this.onError);
       },
-      Math.max(0, due - Date.now()),
+      Math.max(0, due - now),
     );
     handle.unref();
     this.alarms.set(runId, { at: due, handle });

@@ -1,0 +1,38 @@
+import type { WorkflowDefinition } from '../../domain/definition/workflow-definition.js';
+import type { DecisionContext } from '../../domain/run/run-events.js';
+import type { RunSnapshot } from '../../domain/run/run-snapshot.js';
+import type { WorkflowRun } from '../../domain/run/workflow-run.js';
+import { NotFoundError } from '../errors.js';
+import type { RunTracing } from '../ports/run-tracing.js';
+import type { DecisionLoop } from './decision-loop.js';
+import { DecisionTrace } from './decision-trace.js';
+
+/** Use case: an operator command (cancel, retry) against one run. */
+export class OperatorCommands {
+  constructor(
+    private readonly loop: DecisionLoop,
+    private readonly tracing: RunTracing,
+  ) {}
+
+  /**
+   * Runs `act` on the run and returns the run as committed, once the committed listeners are
+   * done (read-your-writes). `name` is its span in the run's trace (`run.cancel`, `run.retry`).
+   */
+  async run(
+    runId: string,
+    act: (run: WorkflowRun, ctx: DecisionContext) => void,
+    name: string,
+  ): Promise<{ run: RunSnapshot; definition: WorkflowDefinition }> {
+    let result: { run: RunSnapshot; definition: WorkflowDefinition } | null = null;
+    const trace = DecisionTrace.start(this.tracing);
+    const { published } = await this.loop.decide([runId], trace, (runs, ctx) => {
+      const run = runs.get(runId);
+      if (!run) throw new NotFoundError(`run ${runId} not found`);
+      trace?.command(run, name);
+      act(run, ctx);
+      result = { run: run.snapshot(), definition: run.definition };
+    });
+    await published;
+    return result!;
+  }
+}

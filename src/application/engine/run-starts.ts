@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import type { WorkflowDefinition } from '../../domain/definition/workflow-definition.js';
+import type { DefinitionRef, Json, RunSnapshot } from '../../domain/run/run-snapshot.js';
+import { WorkflowRun } from '../../domain/run/workflow-run.js';
+import { inSpan, traceAttributes as attr, type RunTracing, type TraceSpan } from '../ports/run-tracing.js';
+import {
+  DuplicateIdempotencyKeyError,
+  type NewRunWrite,
+  type RunStore,
+  type StoredOutgoingMessage,
+} from '../ports/run-store.js';
+import type { DecisionLoop } from './decision-loop.js';
+import { GroupCommit } from './group-commit.js';
+import { dispatchMessage } from './task-dispatch.js';
+
+export interface StartRunSpec {
+  definition: WorkflowDefinition;
+  /** The definition is a cached guess at the latest version: insert only if it still is. */
+  checkLatest: boolean;
+  definitionRef: DefinitionRef;
+  input: Json;
+  priority: number | null;
+  idempotencyKey: string | null;
+  requestHash: string | null;
+}
+
+/** Use case: create runs and queue their first tasks, in one insert per group of starts. */
+export class RunStarts {
+  /** Run starts arriving together are inserted together (see GroupCommit). */
+  private readonly starts = new GroupCommit<NewRunWrite, StoredOutgoingMessage[]>((items) =>
+    this.store.insertRuns(items).then((stored) => {
+      const byId = new Map(stored.map((m) => [m.messageId, m]));
+      return items.map((item) => item.outbox.map((m) => byId.get(m.messageId)!));
+    }),
+  );
+
+  constructor(
+    private readonly loop: DecisionLoop,
+    private readonly store: RunStore,
+    private readonly tracing: RunTracing,
+  ) {}
+
+  /** Creates and starts a run; with an idempotency key already used, returns that run instead. */
+  async startRun(spec: StartRunSpec): Promise<{ run: RunSnapshot; created: boolean }> {
+    if (!this.tracing.enabled) return this.start(spec, null);
+    // The run's trace is the request's: `run.start` hangs under the span active now (the API's).
+    const span = this.tracing.startSpan('run.start', {
+      parent: { active: true },
+      attributes: { 'sagaflow.definition': spec.definitionRef.name },
+    });
+    return inSpan(
+      span,
+      () => this.start(spec, span),
+      ({ run, created }) => span.setAttributes({ [attr.runId]: run.id, 'sagaflow.created': created }),
+    );
+  }
+
+  private async start(
+    spec: StartRunSpec,
+    span: TraceSpan | null,
+  ): Promise<{ run: RunSnapshot; created: boolean }> {
+    const traceParent = span?.traceparent;
+    for (let attempt = 0; ; attempt++) {
+      if (spec.idempotencyKey !== null) {
+        const existing = await this.store.findRunByIdempotencyKey(spec.idempotencyKey);
+        if (existing) return { run: existing.snapshot, created: false };
+      }
+      const { checkLatest, ...newRun } = spec;
+      const run = WorkflowRun.create({ id: randomUUID(), ...newRun }, this.loop.context());
+      const changes = run.pullChanges();
+      run.markSaved(1);
+      const snapshot = run.snapshot();
+      const messages = changes.dispatches.map((d) =>
+        dispatchMessage(run.id, d, this.loop.routing, traceParent),
+      );
+      try {
+        const inline = spec.definitionRef.inline ? spec.definition : null;
+        const outbox = await this.starts.submit({
+          snapshot,
+          inlineDefinition: inline,
+          changes,
+          outbox: messages,
+          checkLatest,
+          traceParent: traceParent ?? null,
+        });
+        this.loop.runs.put(snapshot, spec.definition, traceParent ?? null);
+        const definitions = new Map([[snapshot.id, spec.definition]]);
+        await this.loop.afterCommit({
+          writes: [{ snapshot, expectedVersion: 0, changes }],
+          outbox,
+          definitions,
+        });
+        return { run: snapshot, created: true };
+      } catch (error) {
+        // A concurrent start with the same key won the insert: return its run on the next pass.
+        if (!(error instanceof DuplicateIdempotencyKeyError) || attempt > 0) throw error;
+      }
+    }
+  }
+}

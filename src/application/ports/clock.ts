@@ -1,0 +1,14 @@
+/**
+ * Time and chance as the engine sees them: the system's in production, a manual one in unit tests
+ * (test/support/fakes), so retries, backoff and timers can be tested without waiting.
+ */
+export interface Clock {
+  now(): Date;
+  /** Uniform in [0, 1), for retry jitter. */
+  random(): number;
+}
+
+export const systemClock: Clock = {
+  now: () => new Date(),
+  random: Math.random,
+};
