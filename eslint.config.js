@@ -1,6 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
-import importX from 'eslint-plugin-import-x';
+import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 
 const infrastructurePackages = [
   '@nestjs/*',
@@ -15,6 +15,39 @@ const infrastructurePackages = [
   'prom-client',
 ];
 
+/**
+ * The floors (docs/architecture.md, "Composition root and floors"): which layer may import
+ * which. src/app (the composition root), main.ts, tests and the bench may import anything.
+ */
+const floors = [
+  {
+    target: './src/domain',
+    from: './src',
+    except: ['./domain'],
+    message: 'src/domain imports nothing outside src/domain.',
+  },
+  {
+    target: './src/domain',
+    from: ['./test', './bench', './scripts'],
+    message: 'src/domain imports nothing outside src/domain.',
+  },
+  {
+    target: './src/application',
+    from: ['./src/infrastructure', './src/interfaces', './src/app', './src/main.ts'],
+    message: 'src/application reaches adapters through its ports (src/application/ports), never directly.',
+  },
+  {
+    target: './src/interfaces',
+    from: ['./src/infrastructure', './src/app', './src/main.ts'],
+    message: 'src/interfaces uses application ports; src/app binds them to infrastructure.',
+  },
+  {
+    target: './src/infrastructure',
+    from: ['./src/interfaces', './src/app', './src/main.ts'],
+    message: 'src/infrastructure implements application ports and knows no transport.',
+  },
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'jest.config.js', 'eslint.config.js'] },
   js.configs.recommended,
@@ -24,12 +57,22 @@ export default tseslint.config(
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     plugins: { 'import-x': importX },
+    settings: {
+      // Relative imports name the emitted `.js`; resolve them to the `.ts` source.
+      'import-x/resolver-next': [
+        createNodeResolver({
+          extensions: ['.ts', '.js', '.mjs', '.json'],
+          extensionAlias: { '.js': ['.ts', '.js'] },
+        }),
+      ],
+    },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/require-await': 'off',
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      'import-x/no-restricted-paths': ['error', { basePath: import.meta.dirname, zones: floors }],
     },
   },
   {

@@ -19,7 +19,7 @@ import {
   ListRunsHandler,
 } from '../application/queries/run-queries.js';
 import { ValidateDefinitionHandler } from '../application/queries/validate-definition.js';
-import { SagaflowRuntime } from '../infrastructure/runtime/sagaflow-runtime.js';
+import { SagaflowRuntime } from './composition/sagaflow-runtime.js';
 import { APP_OPTIONS, type CreateAppOptions } from './app-options.js';
 import { RolesService } from './roles.service.js';
 import { METRICS_SOURCE, READINESS_PROBES } from '../interfaces/http/http-app.js';

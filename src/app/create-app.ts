@@ -6,7 +6,7 @@ import { loadConfig, type AppConfig } from '../infrastructure/config/app-config.
 import { createLogger } from '../infrastructure/logging/create-logger.js';
 import { PinoAppLogger } from '../infrastructure/logging/pino-app-logger.js';
 import { runTracing } from '../infrastructure/telemetry/start-tracing.js';
-import { SagaflowRuntime } from '../infrastructure/runtime/sagaflow-runtime.js';
+import { SagaflowRuntime } from './composition/sagaflow-runtime.js';
 import { AppModule } from './app.module.js';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { configureHttp, createFastifyAdapter, HttpInterfaceModule } from '../interfaces/http/http-app.js';

@@ -1,5 +1,5 @@
 import { replicaPings } from '../infrastructure/persistence/replica-pings.js';
-import type { SagaflowRuntime } from '../infrastructure/runtime/sagaflow-runtime.js';
+import type { SagaflowRuntime } from './composition/sagaflow-runtime.js';
 import type { ReadinessProbe } from '../interfaces/http/health/readiness.js';
 import type { RolesService } from './roles.service.js';
 

@@ -5,11 +5,11 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { SagaflowRuntime } from '../infrastructure/runtime/sagaflow-runtime.js';
+import { SagaflowRuntime } from './composition/sagaflow-runtime.js';
 import type { OutboxRelay } from '../infrastructure/outbox/outbox-relay.js';
 import { OrchestratorRole } from '../interfaces/roles/orchestrator-role.js';
-import { createRelay } from '../interfaces/roles/relay-role.js';
 import { WorkerRole } from '../interfaces/roles/worker-role.js';
+import { createRelay, orchestratorRolePorts, workerRolePorts } from './composition/role-ports.js';
 import { APP_OPTIONS, type CreateAppOptions } from './app-options.js';
 
 /** Starts the roles this process runs (SAGAFLOW_ROLES) and stops them in reverse order. */
@@ -33,11 +33,11 @@ export class RolesService implements OnApplicationBootstrap, BeforeApplicationSh
       await this.relay.start();
     }
     if (roles.has('orchestrator')) {
-      this.orchestrator = new OrchestratorRole(this.runtime, this.commands);
+      this.orchestrator = new OrchestratorRole(orchestratorRolePorts(this.runtime, this.commands));
       await this.orchestrator.start();
     }
     if (roles.has('worker')) {
-      this.worker = new WorkerRole(this.runtime);
+      this.worker = new WorkerRole(workerRolePorts(this.runtime));
       this.options.registerHandlers?.(this.worker.registry);
       await this.worker.start();
     }

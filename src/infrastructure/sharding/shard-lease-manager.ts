@@ -1,4 +1,7 @@
 import { sql, type Kysely } from 'kysely';
+import type { ShardLeases, ShardListener } from '../../application/ports/shard-leases.js';
+
+export type { ShardListener };
 
 type Db = Kysely<unknown>;
 
@@ -10,12 +13,6 @@ export interface ShardLeaseOptions {
   renewIntervalMs: number;
 }
 
-export interface ShardListener {
-  acquired(shard: number): Promise<void>;
-  /** Must stop consuming the shard before resolving: the lease is given up after it. */
-  released(shard: number): Promise<void>;
-}
-
 /**
  * Divides the result shards among the live orchestrator instances through PostgreSQL
  * (Temporal's shard ownership in miniature): each instance keeps a membership heartbeat,
@@ -23,7 +20,7 @@ export interface ShardListener {
  * extras. RabbitMQ's single-active-consumer stays as the safety net; the run `version` fences
  * a paused former owner.
  */
-export class ShardLeaseManager {
+export class ShardLeaseManager implements ShardLeases {
   private readonly owned = new Set<number>();
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> | null = null;

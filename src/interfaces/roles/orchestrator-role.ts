@@ -2,13 +2,28 @@ import type { CommandBus } from '@nestjs/cqrs';
 import { ApplyTaskResultsCommand, FireTimersCommand } from '../../application/commands/apply-task-results.js';
 import { isResultMessage } from '../../application/engine/task-dispatch.js';
 import type { ResultMessage } from '../../application/ports/messages.js';
-import { consumeBatch, type Delivery, type QueueConsumer } from '../../infrastructure/messaging/consumer.js';
-import { traceparentHeader } from '../../infrastructure/messaging/message-headers.js';
-import { resultQueueName } from '../../infrastructure/messaging/topology.js';
-import type { SagaflowRuntime } from '../../infrastructure/runtime/sagaflow-runtime.js';
+import type {
+  InboundMessage,
+  InboundSubscription,
+  ResultInbox,
+} from '../../application/ports/inbound-messages.js';
+import type { AppLogger } from '../../application/ports/logger.js';
+import type { RunTracing } from '../../application/ports/run-tracing.js';
+import type { ShardLeases, ShardLeasesFactory } from '../../application/ports/shard-leases.js';
 import { GroupCommit } from '../../application/engine/group-commit.js';
-import { ShardLeaseManager } from '../../infrastructure/sharding/shard-lease-manager.js';
+import type { RunOrchestrator } from '../../application/engine/run-orchestrator.js';
 import { localAdmin } from '../../application/actor.js';
+
+/** What the orchestrator role uses, bound by the composition root (src/app/composition). */
+export interface OrchestratorRolePorts {
+  commands: CommandBus;
+  results: ResultInbox;
+  shardLeases: ShardLeasesFactory;
+  /** Forgets cached runs when a shard is taken over (another instance may have applied it). */
+  runCache: Pick<RunOrchestrator, 'forgetCachedRuns'>;
+  tracing: Pick<RunTracing, 'enabled'>;
+  logger: AppLogger;
+}
 
 const SWEEP_INTERVAL_MS = 500;
 const TIMER_BATCH = 200;
@@ -18,39 +33,35 @@ const TIMER_BATCH = 200;
  * each batch through the command bus, and sweeps due durable timers.
  */
 export class OrchestratorRole {
-  private readonly consumers = new Map<number, QueueConsumer<ResultMessage>>();
-  private readonly leases: ShardLeaseManager;
+  private readonly consumers = new Map<number, InboundSubscription>();
+  private readonly leases: ShardLeases;
   /**
    * The batches of every shard this process owns go into as few writes as possible. A shard
    * hands over its next batch only after its previous one committed, so per-run order holds.
    */
-  private readonly applier = new GroupCommit<readonly Delivery<ResultMessage>[], void>(async (batches) => {
-    const deliveries = batches.flat();
-    // Each result is applied in the trace of the worker attempt that sent it (docs/tracing.md).
-    const traceparents = this.runtime.tracing.enabled
-      ? deliveries.map((d) => traceparentHeader(d.headers))
-      : undefined;
-    await this.commands.execute(
-      new ApplyTaskResultsCommand(
-        localAdmin(),
-        deliveries.map((d) => d.body),
-        traceparents,
-      ),
-    );
-    return batches.map(() => undefined);
-  });
+  private readonly applier = new GroupCommit<readonly InboundMessage<ResultMessage>[], void>(
+    async (batches) => {
+      const deliveries = batches.flat();
+      // Each result is applied in the trace of the worker attempt that sent it (docs/tracing.md).
+      const traceparents = this.ports.tracing.enabled
+        ? deliveries.map((d) => this.ports.results.traceparentOf(d))
+        : undefined;
+      await this.ports.commands.execute(
+        new ApplyTaskResultsCommand(
+          localAdmin(),
+          deliveries.map((d) => d.body),
+          traceparents,
+        ),
+      );
+      return batches.map(() => undefined);
+    },
+  );
   private sweeper: NodeJS.Timeout | null = null;
   private sweeping: Promise<void> | null = null;
-  private readonly log = this.runtime.logger.child({ component: 'orchestrator' });
+  private readonly log = this.ports.logger.child({ component: 'orchestrator' });
 
-  constructor(
-    private readonly runtime: SagaflowRuntime,
-    private readonly commands: CommandBus,
-  ) {
-    const { config } = runtime;
-    this.leases = new ShardLeaseManager(
-      () => runtime.db(),
-      { instanceId: config.instanceId, shardCount: config.shardCount, ttlMs: 10_000, renewIntervalMs: 2_000 },
+  constructor(private readonly ports: OrchestratorRolePorts) {
+    this.leases = ports.shardLeases(
       { acquired: (shard) => this.consumeShard(shard), released: (shard) => this.stopShard(shard) },
       (error) => this.log.error('shard leases failed', { error: String(error) }),
     );
@@ -65,7 +76,9 @@ export class OrchestratorRole {
   private sweep(): void {
     if (this.sweeping) return;
     this.sweeping = (async () => {
-      while ((await this.commands.execute(new FireTimersCommand(localAdmin(), TIMER_BATCH))) === TIMER_BATCH);
+      while (
+        (await this.ports.commands.execute(new FireTimersCommand(localAdmin(), TIMER_BATCH))) === TIMER_BATCH
+      );
     })()
       .catch((error: unknown) => this.log.error('timer sweep failed', { error: String(error) }))
       .finally(() => (this.sweeping = null));
@@ -73,14 +86,12 @@ export class OrchestratorRole {
 
   private async consumeShard(shard: number): Promise<void> {
     // Another instance may have applied this shard's results while we did not own it.
-    this.runtime.orchestrator.forgetCachedRuns();
-    const consumer = consumeBatch<ResultMessage>(
-      this.runtime.amqp,
+    this.ports.runCache.forgetCachedRuns();
+    const consumer = this.ports.results.consumeShard(
+      shard,
       {
-        queue: resultQueueName(this.runtime.config.amqpPrefix, shard),
         prefetch: 512,
         maxBatch: 256,
-        redelivery: 'broker',
         // A failing batch is almost always the database being away: keep retrying (≈ 5 s apart)
         // for minutes rather than dead-lettering good results; poison is isolated per message.
         maxAttempts: 60,

@@ -1,14 +1,32 @@
 import type { TaskMessage, ResultMessage } from '../../application/ports/messages.js';
 import { attemptAttributes, traceAttributes as attr } from '../../application/ports/run-tracing.js';
-import { consume, type Delivery, type QueueConsumer } from '../../infrastructure/messaging/consumer.js';
-import { traceparentHeader } from '../../infrastructure/messaging/message-headers.js';
-import { withChannel } from '../../infrastructure/messaging/channels.js';
-import { declareTaskQueue, taskQueueName } from '../../infrastructure/messaging/topology.js';
-import type { SagaflowRuntime } from '../../infrastructure/runtime/sagaflow-runtime.js';
+import type {
+  ConfirmedPublisher,
+  InboundMessage,
+  InboundSubscription,
+  TaskInbox,
+} from '../../application/ports/inbound-messages.js';
+import type { AppLogger } from '../../application/ports/logger.js';
+import type { MessageRouting } from '../../application/ports/message-routing.js';
+import type { RunTracing } from '../../application/ports/run-tracing.js';
 import { createDefaultRegistry, type HandlerRegistry } from '../worker/handler-registry.js';
 import { loadHandlerModules, parseHandlerSpecifiers } from '../worker/handlers/handler-modules.js';
 import { logAttempt } from '../worker/attempt-log.js';
 import { TaskExecutor } from '../worker/task-executor.js';
+
+/** What the worker role uses, bound by the composition root (src/app/composition). */
+export interface WorkerRolePorts {
+  tasks: TaskInbox;
+  /** Publishes results (confirmed) to their run's shard. */
+  publisher: ConfirmedPublisher;
+  routing: MessageRouting;
+  tracing: RunTracing;
+  logger: AppLogger;
+  /** The built-in `http` handler's allow-list (SAGAFLOW_HTTP_ALLOW). */
+  httpAllow: readonly string[];
+  /** Hands the `http` handler's open-breaker count to the metrics. */
+  observeHttpBreakers: (openBreakers: () => number) => void;
+}
 
 const PREFETCH_PER_TYPE = 64;
 
@@ -18,39 +36,33 @@ const PREFETCH_PER_TYPE = 64;
  * A worker that dies mid-task leaves it unacked, so the broker hands it to another worker.
  */
 export class WorkerRole {
-  private readonly consumers: QueueConsumer<TaskMessage>[] = [];
-  private readonly log = this.runtime.logger.child({ component: 'worker' });
+  private readonly consumers: InboundSubscription[] = [];
+  private readonly log = this.ports.logger.child({ component: 'worker' });
 
   constructor(
-    private readonly runtime: SagaflowRuntime,
+    private readonly ports: WorkerRolePorts,
     readonly registry: HandlerRegistry = createDefaultRegistry({
-      http: { allow: runtime.config.httpAllow.join(',') },
-      observeHttpBreakers: (open) => runtime.metrics.breakers.track('http', open),
+      http: { allow: ports.httpAllow.join(',') },
+      observeHttpBreakers: ports.observeHttpBreakers,
     }),
   ) {}
 
   async start(): Promise<void> {
     await loadHandlerModules(this.registry, parseHandlerSpecifiers(process.env.SAGAFLOW_HANDLERS));
     const executor = new TaskExecutor({ registry: this.registry });
-    const prefix = this.runtime.config.amqpPrefix;
-    await this.runtime.amqp.whenReady();
+    const { tasks } = this.ports;
+    await tasks.whenReady();
     for (const type of this.registry.types()) {
-      // The queue must exist before the consumer subscribes, on every (re)connect.
-      await this.runtime.amqp.addSetup(async (model) => {
-        await withChannel(model, (channel) => declareTaskQueue(channel, prefix, type));
-      }).ready;
-      const queue = taskQueueName(prefix, type);
-      const consumer = consume<TaskMessage>(
-        this.runtime.amqp,
+      const queue = tasks.queueName(type);
+      const consumer = await tasks.consumeType(
+        type,
         {
-          queue,
           prefetch: PREFETCH_PER_TYPE,
-          redelivery: 'republish',
           decode: decodeTaskMessage,
           logger: this.log,
         },
         async (delivery) => {
-          if (this.runtime.tracing.enabled) return this.executeTraced(executor, delivery, queue);
+          if (this.ports.tracing.enabled) return this.executeTraced(executor, delivery, queue);
           await this.attempt(executor, delivery.body);
         },
       );
@@ -66,12 +78,12 @@ export class WorkerRole {
    */
   private async executeTraced(
     executor: TaskExecutor,
-    delivery: Delivery<TaskMessage>,
+    delivery: InboundMessage<TaskMessage>,
     queue: string,
   ): Promise<void> {
     const message = delivery.body;
-    const span = this.runtime.tracing.startSpan(`${message.kind}.execute`, {
-      parent: { traceparent: traceparentHeader(delivery.headers) ?? null },
+    const span = this.ports.tracing.startSpan(`${message.kind}.execute`, {
+      parent: { traceparent: this.ports.tasks.traceparentOf(delivery) ?? null },
       kind: 'consumer',
       attributes: {
         ...attemptAttributes(message),
@@ -107,8 +119,8 @@ export class WorkerRole {
   }
 
   private publish(result: ResultMessage, traceparent?: string): Promise<void> {
-    const { routing } = this.runtime;
-    return this.runtime.publisher.publish(
+    const { routing } = this.ports;
+    return this.ports.publisher.publish(
       routing.resultExchange,
       routing.resultRoutingKey(result.runId),
       result,

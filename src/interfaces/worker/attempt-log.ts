@@ -1,5 +1,5 @@
 import type { TaskMessage } from '../../application/ports/messages.js';
-import type { MessagingLogger } from '../../infrastructure/messaging/logger.js';
+import type { AppLogger } from '../../application/ports/logger.js';
 import type { FinishedResult } from './task-executor.js';
 
 /**
@@ -7,7 +7,7 @@ import type { FinishedResult } from './task-executor.js';
  * info when it completed, warn when it failed, with the failure's code and message. Never the
  * input or the output: they are the caller's data, and may be secrets.
  */
-export function logAttempt(logger: MessagingLogger, message: TaskMessage, result: FinishedResult): void {
+export function logAttempt(logger: AppLogger, message: TaskMessage, result: FinishedResult): void {
   const fields = {
     run_id: message.runId,
     task_key: message.taskKey,

@@ -1,6 +1,6 @@
 import { NonRetryableError } from '../../../domain/errors/task-errors.js';
 import type { Json } from '../../../domain/run/run-snapshot.js';
-import { loggableUrl } from '../../../infrastructure/logging/redaction.js';
+import { loggableUrl } from '../../../application/loggable-url.js';
 import type { HttpTarget } from './http-allow-list.js';
 
 /** A validated `http` task input, ready for `fetch`. */

@@ -5,27 +5,33 @@ import { DefinitionCatalog } from '../../application/engine/definition-catalog.j
 import { RunOrchestrator } from '../../application/engine/run-orchestrator.js';
 import type { MessageRouting } from '../../application/ports/message-routing.js';
 import type { StoredOutgoingMessage } from '../../application/ports/run-store.js';
-import type { AppConfig } from '../config/app-config.js';
-import { AmqpConnection } from '../messaging/amqp-connection.js';
-import { ConfirmPublisher } from '../messaging/confirm-publisher.js';
-import type { MessagingLogger } from '../messaging/logger.js';
-import { declareDeadLetter, declareResultShards, tasksExchangeName } from '../messaging/topology.js';
-import { withChannel } from '../messaging/channels.js';
-import { createMessageRouting } from '../messaging/message-routing.js';
-import { SagaflowMetrics } from '../metrics/sagaflow-metrics.js';
-import { AmqpOutboxPublisher } from '../outbox/amqp-outbox-publisher.js';
-import { TaskQueueDeclarer } from '../outbox/task-queues.js';
-import { ensureDatabase, migrate, waitForSchema } from '../persistence/bootstrap.js';
-import { MikroOrmDefinitionRepository } from '../persistence/mikro-orm-definition-repository.js';
-import { MikroOrmRunStore } from '../persistence/mikro-orm-run-store.js';
-import { createOrm } from '../persistence/orm.js';
+import type { AppConfig } from '../../infrastructure/config/app-config.js';
+import { AmqpConnection } from '../../infrastructure/messaging/amqp-connection.js';
+import { ConfirmPublisher } from '../../infrastructure/messaging/confirm-publisher.js';
+import type { MessagingLogger } from '../../infrastructure/messaging/logger.js';
+import {
+  declareDeadLetter,
+  declareResultShards,
+  tasksExchangeName,
+} from '../../infrastructure/messaging/topology.js';
+import { withChannel } from '../../infrastructure/messaging/channels.js';
+import { createMessageRouting } from '../../infrastructure/messaging/message-routing.js';
+import { SagaflowMetrics } from '../../infrastructure/metrics/sagaflow-metrics.js';
+import { AmqpOutboxPublisher } from '../../infrastructure/outbox/amqp-outbox-publisher.js';
+import { TaskQueueDeclarer } from '../../infrastructure/outbox/task-queues.js';
+import { ensureDatabase, migrate, waitForSchema } from '../../infrastructure/persistence/bootstrap.js';
+import { MikroOrmDefinitionRepository } from '../../infrastructure/persistence/mikro-orm-definition-repository.js';
+import { MikroOrmRunStore } from '../../infrastructure/persistence/mikro-orm-run-store.js';
+import { createOrm } from '../../infrastructure/persistence/orm.js';
 import { ReadSide } from './read-side.js';
-import { runTracing } from '../telemetry/start-tracing.js';
+import { runTracing } from '../../infrastructure/telemetry/start-tracing.js';
 
 /**
  * The process's shared infrastructure, built once in dependency order: database (created and
  * migrated under an advisory lock), AMQP connection with the shared topology, stores and the
- * orchestrator. Nest providers hand out its parts; roles start on top of it.
+ * orchestrator. It lives in the composition root because it also builds the application services
+ * (orchestrator, catalog, live feed) over those adapters. Nest providers hand out its parts; each
+ * role gets only the ports it uses (role-ports.ts), never the runtime.
  */
 export class SagaflowRuntime {
   readonly em: EntityManager;

@@ -2,14 +2,14 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RunOrchestrator } from '../../application/engine/run-orchestrator.js';
 import { RunEventHub } from '../../application/live/run-event-hub.js';
 import type { RunReadModel } from '../../application/ports/run-read-model.js';
-import type { AppConfig } from '../config/app-config.js';
-import { RedisRunViewCache } from '../cache/redis-run-view-cache.js';
-import { RedisLiveEventBus } from '../fanout/redis-live-event-bus.js';
-import type { MessagingLogger } from '../messaging/logger.js';
-import { ReplicatedRunReadModel } from '../persistence/replicated-run-read-model.js';
-import { SqlRunReadModel } from '../persistence/sql-run-read-model.js';
-import { GuardedRedis } from '../redis/guarded-redis.js';
-import { RedisReadSideUpdater } from '../redis/redis-read-side-updater.js';
+import type { AppConfig } from '../../infrastructure/config/app-config.js';
+import { RedisRunViewCache } from '../../infrastructure/cache/redis-run-view-cache.js';
+import { RedisLiveEventBus } from '../../infrastructure/fanout/redis-live-event-bus.js';
+import type { MessagingLogger } from '../../infrastructure/messaging/logger.js';
+import { ReplicatedRunReadModel } from '../../infrastructure/persistence/replicated-run-read-model.js';
+import { SqlRunReadModel } from '../../infrastructure/persistence/sql-run-read-model.js';
+import { GuardedRedis } from '../../infrastructure/redis/guarded-redis.js';
+import { RedisReadSideUpdater } from '../../infrastructure/redis/redis-read-side-updater.js';
 
 /**
  * The CQRS read side of one process: reads from the replicas (read-your-writes through version
