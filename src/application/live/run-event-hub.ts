@@ -186,9 +186,7 @@ export class RunEventHub implements RunEventFeed {
     channel.fetchAfter = Math.min(channel.fetchAfter ?? after, after);
     if (channel.fetching) return;
     channel.fetching = true;
-    void this.drain(channel).finally(() => {
-      channel.fetching = false;
-    });
+    void this.drain(channel);
   }
 
   private async drain(channel: RunChannel): Promise<void> {
@@ -208,6 +206,10 @@ export class RunEventHub implements RunEventFeed {
       }
     } catch (error) {
       this.onError(error); // the next poll tries again
+    } finally {
+      // Cleared in the same turn the loop sees no request: a gap revealed any later starts a
+      // new drain instead of waiting on one that has already stopped reading.
+      channel.fetching = false;
     }
   }
 
