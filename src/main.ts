@@ -7,7 +7,7 @@ import { startTracing } from './infrastructure/telemetry/start-tracing.js';
 await startTracing();
 const { createApp } = await import('./app/create-app.js');
 
-/** One entry point; SAGAFLOW_ROLES picks what this process does (SPEC §1). */
+/** One entry point; SAGAFLOW_ROLES picks what this process does (docs/contract.md#processes-and-roles). */
 const sagaflow = await createApp();
 const { config, logger, url } = sagaflow;
 const roles = [...config.roles].join(',');

@@ -1,5 +1,5 @@
 /**
- * Crash recovery end to end (SPEC §3 rules 4 and 5): one child process runs relay,
+ * Crash recovery end to end (docs/contract.md#runs rules 4 and 5): one child process runs relay,
  * orchestrator and worker; it is killed with SIGKILL while runs are mid-flight (tasks in
  * handlers, results unapplied, outbox rows unpublished, leases held), a fresh child on the same
  * installation takes over, and every run must end as its input designed it, with each result

@@ -1,5 +1,5 @@
 /**
- * Scale-out end to end (SPEC §1: no role may keep state that breaks as N instances).
+ * Scale-out end to end (docs/contract.md#processes-and-roles: no role may keep state that breaks as N instances).
  *
  * 1. Two processes run relay + orchestrator and divide the result shards through
  *    `shard_leases`; two processes run workers on the same task queues. Once the shards are

@@ -3,7 +3,7 @@ import amqp, { type GetMessage } from 'amqplib';
 import type { SagaflowApp } from '../../src/app/create-app.js';
 import { cleanup, eventually, isolatedConfig, register, startApp, startRun } from './support/harness.js';
 
-/** No worker: the task message stays in its queue, where the test reads it (SPEC §6). */
+/** No worker: the task message stays in its queue, where the test reads it (docs/contract.md#messaging). */
 const config = isolatedConfig('taskmsg', ['relay']);
 let app: SagaflowApp | null = null;
 

@@ -121,7 +121,7 @@ interface StartRequest {
   priority: number | null;
 }
 
-/** Shape of `POST /v1/runs` (SPEC §4); every problem named by its JSON path. */
+/** Shape of `POST /v1/runs` (docs/contract.md#rest-api); every problem named by its JSON path. */
 function parseStartRequest(body: unknown, headerKey: string | undefined): StartRequest {
   const issues: ValidationIssue[] = [];
   if (!isPlainObject(body))

@@ -39,7 +39,7 @@ interface DefinitionSubscription {
 }
 
 /**
- * The live feed of SPEC §5 in one place: live batches from the bus (Redis pub/sub, fed after
+ * The live feed of docs/contract.md#live-progress in one place: live batches from the bus (Redis pub/sub, fed after
  * commit) are the fast path, history (the read model) is the truth. Each subscriber holds a
  * cursor; an item that arrives ahead of its cursor reveals a gap, which is filled from history
  * before anything later is delivered, so a subscriber sees every event once, in `seq` order,

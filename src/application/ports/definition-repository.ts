@@ -15,6 +15,6 @@ export interface DefinitionRepository {
   /** Latest version when `version` is omitted. */
   find(name: string, version?: number): Promise<StoredDefinition | null>;
   listLatest(): Promise<StoredDefinition[]>;
-  /** SPEC §2 registration rules: identical content is a no-op, a different one a conflict or the next version. */
+  /** docs/contract.md#workflow-definitions registration rules: identical content is a no-op, a different one a conflict or the next version. */
   register(definition: WorkflowDefinition, canonical: string): Promise<RegisterOutcome>;
 }

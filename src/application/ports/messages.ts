@@ -1,5 +1,5 @@
 /**
- * Wire contracts between the orchestrator and workers (SPEC §6). Both sides are in this
+ * Wire contracts between the orchestrator and workers (docs/contract.md#messaging). Both sides are in this
  * codebase; the shapes are versioned by these types alone.
  */
 import type { Json, TaskError } from '../../domain/run/run-snapshot.js';

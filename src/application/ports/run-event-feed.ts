@@ -24,7 +24,7 @@ export interface FeedSubscription {
 }
 
 /**
- * Committed run events for live watchers (SPEC §5), whichever process committed them.
+ * Committed run events for live watchers (docs/contract.md#live-progress), whichever process committed them.
  * Implemented in infrastructure (Redis pub/sub fed after commit; history from the read side).
  */
 export interface RunEventFeed {

@@ -18,7 +18,7 @@ export interface OutgoingMessage {
   exchange: string;
   routingKey: string;
   messageId: string;
-  /** What the message is about; the messaging adapter turns it into AMQP headers (SPEC §6). */
+  /** What the message is about; the messaging adapter turns it into AMQP headers (docs/contract.md#messaging). */
   meta: MessageMeta;
   body: Json;
   priority: number | null;

@@ -1,5 +1,5 @@
 /**
- * Tracing of runs (SPEC §7): one run is one trace. The application opens spans through this
+ * Tracing of runs (docs/contract.md#observability): one run is one trace. The application opens spans through this
  * port and passes their W3C `traceparent` along with whatever it causes (outbox rows, the run
  * row), so work in other processes continues the same trace. Implemented with OpenTelemetry in
  * `src/infrastructure/telemetry`; when tracing is off, `enabled` is false and callers skip all of
@@ -87,7 +87,7 @@ export const traceAttributes = {
   taskType: 'sagaflow.task_type',
 } as const;
 
-/** The attributes every span about one attempt carries (SPEC §7). */
+/** The attributes every span about one attempt carries (docs/contract.md#observability). */
 export function attemptAttributes(attempt: {
   runId: string;
   taskKey: string;

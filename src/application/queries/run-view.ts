@@ -3,7 +3,7 @@ import type { RunSnapshot, ExecutionSnapshot } from '../../domain/run/run-snapsh
 import type { WorkflowDefinition } from '../../domain/definition/workflow-definition.js';
 import type { StoredDefinition } from '../ports/definition-repository.js';
 
-/** The REST/GraphQL shapes of SPEC §4, built from snapshots (reads skip the aggregate). */
+/** The REST/GraphQL shapes of docs/contract.md#rest-api, built from snapshots (reads skip the aggregate). */
 export function runView(run: RunSnapshot, definition: WorkflowDefinition | null) {
   return {
     ...runSummaryView(run),

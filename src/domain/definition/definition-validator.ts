@@ -34,7 +34,7 @@ export type DefinitionValidation =
   | { valid: false; definition: null; errors: ValidationIssue[] };
 
 /**
- * Validates a raw definition (SPEC §2) and returns it with defaults applied, or every problem
+ * Validates a raw definition (docs/contract.md#workflow-definitions) and returns it with defaults applied, or every problem
  * named by its JSON path from `base` (`''` for a body that is the definition itself).
  */
 export function validateDefinition(raw: unknown, base = ''): DefinitionValidation {
@@ -141,7 +141,7 @@ function parseCompensation(
   return {
     type,
     input,
-    // A compensation without its own policy uses the defaults, not its task's (SPEC §2).
+    // A compensation without its own policy uses the defaults, not its task's (docs/contract.md#workflow-definitions).
     retry: parseRetryPolicy(raw.retry, `${path}.retry`, issues),
     ...parseTaskConfig(raw, path, DEFAULT_COMPENSATION_IDEMPOTENCY_KEY, issues),
   };

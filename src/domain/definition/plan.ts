@@ -8,7 +8,7 @@ export interface ExecutionPlan {
   compensation: string[][];
 }
 
-/** The plan of a valid definition (SPEC §2 `validate`). */
+/** The plan of a valid definition (docs/contract.md#workflow-definitions `validate`). */
 export function planOf(definition: WorkflowDefinition): ExecutionPlan {
   const { deps } = indexDefinition(definition);
   const { order } = topologicalOrder(deps);

@@ -1,6 +1,6 @@
 import type { ValidationIssue } from '../shared/domain-error.js';
 
-/** How often and how patiently a task (or compensation) attempt is retried (SPEC §2). */
+/** How often and how patiently a task (or compensation) attempt is retried (docs/contract.md#workflow-definitions). */
 export interface RetryPolicy {
   /** Attempts in one budget, counting the first. @default 3 */
   readonly maxAttempts: number;

@@ -1,6 +1,6 @@
 import type { ValidationIssue } from '../shared/domain-error.js';
 
-/** Per-attempt execution settings shared by tasks and compensations (SPEC §2). */
+/** Per-attempt execution settings shared by tasks and compensations (docs/contract.md#workflow-definitions). */
 export interface TaskConfig {
   /** Start-to-close timeout of one attempt, ms. @default 300000 */
   readonly timeoutMs: number;

@@ -1,5 +1,5 @@
 /**
- * Templates (SPEC §2): a string that is exactly `${ref}` becomes the referenced value with its
+ * Templates (docs/contract.md#workflow-definitions): a string that is exactly `${ref}` becomes the referenced value with its
  * type; `${ref}` inside a longer string is interpolated as text.
  */
 import type { Json } from '../run/run-snapshot.js';

@@ -32,7 +32,7 @@ export interface WorkflowDefinition {
 export const DELAY_TYPE = 'delay';
 
 /**
- * Canonical JSON of a definition for "identical content" (SPEC §2): defaults applied, keys
+ * Canonical JSON of a definition for "identical content" (docs/contract.md#workflow-definitions): defaults applied, keys
  * sorted, `version` ignored.
  */
 export function canonicalDefinitionJson(definition: WorkflowDefinition): string {

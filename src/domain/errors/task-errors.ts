@@ -69,7 +69,7 @@ export class RetryAfterError extends RetryableError {
   }
 }
 
-/** The attempt ran past its `timeoutMs`; retryable, as SPEC §2 requires. */
+/** The attempt ran past its `timeoutMs`; retryable, as docs/contract.md#workflow-definitions requires. */
 export class TaskTimeoutError extends RetryableError {
   override readonly name: string = 'TaskTimeoutError';
   override readonly code: TaskFailureCode = 'timeout';

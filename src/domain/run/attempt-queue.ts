@@ -39,7 +39,7 @@ export function queueAttempt(
         ? 'input.ms must resolve to an integer ≥ 0'
         : null;
   if (problem !== null || !input.ok || !idempotencyKey.ok) {
-    // A reference that resolves to nothing fails the task at once, with the path named (SPEC §2).
+    // A reference that resolves to nothing fails the task at once, with the path named (docs/contract.md#workflow-definitions).
     exec.finishedAt = ctx.now;
     failForGood(
       run,
@@ -54,7 +54,7 @@ export function queueAttempt(
   exec.queuedAt = ctx.now;
   const queuedEvent = step.kind === 'task' ? 'TaskQueued' : 'CompensationQueued';
   if (delayMs !== null) {
-    // `delay` never reaches a worker: a durable timer completes it (SPEC §2).
+    // `delay` never reaches a worker: a durable timer completes it (docs/contract.md#workflow-definitions).
     setExecutionStatus(run, i, exec, step.kind, 'RUNNING');
     exec.startedAt = ctx.now;
     exec.timerAt = addMs(ctx.now, delayMs);

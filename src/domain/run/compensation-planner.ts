@@ -10,7 +10,7 @@ export interface RunGraph {
 }
 
 /**
- * SPEC §3 rule 3: a task's compensation may start only when no dependent (direct or
+ * docs/contract.md#runs rule 3: a task's compensation may start only when no dependent (direct or
  * transitive) is still on a worker or waiting to retry, and every completed dependent's
  * compensation has finished. One reverse-topological sweep, O(V+E).
  */

@@ -23,7 +23,7 @@ export const RUN_EVENT_TYPES = [
 ] as const;
 export type RunEventType = (typeof RUN_EVENT_TYPES)[number];
 
-/** One recorded state change of a run (SPEC §4); `seq` is gapless per run from 1. */
+/** One recorded state change of a run (docs/contract.md#rest-api); `seq` is gapless per run from 1. */
 export interface RunEvent {
   seq: number;
   type: RunEventType;

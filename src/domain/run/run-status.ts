@@ -13,7 +13,7 @@ export const RUN_STATUSES = [
 ] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
-/** SPEC §3, exactly: every arrow of the run state machine and nothing else. */
+/** docs/contract.md#runs, exactly: every arrow of the run state machine and nothing else. */
 const TRANSITIONS: Record<RunStatus, readonly RunStatus[]> = {
   PENDING: ['RUNNING'],
   RUNNING: ['COMPLETED', 'COMPENSATING', 'CANCELLING'],

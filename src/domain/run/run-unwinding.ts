@@ -19,7 +19,7 @@ export interface EndingHost extends Pick<RunHost, 'setTaskStatus' | 'record'> {
 }
 
 /**
- * SPEC §3 rule 2: once a run fails or is cancelled nothing new is queued; pending work is
+ * docs/contract.md#runs rule 2: once a run fails or is cancelled nothing new is queued; pending work is
  * skipped and waiting work (retry backoffs, `delay` timers) cancelled at once. Attempts already
  * with a worker are left to report.
  */
@@ -40,7 +40,7 @@ export function beginUnwinding(run: EndingHost, ctx: DecisionContext): void {
 }
 
 /**
- * Queues every compensation whose dependents are done (SPEC §3 rule 3) and, once nothing is in
+ * Queues every compensation whose dependents are done (docs/contract.md#runs rule 3) and, once nothing is in
  * flight, settles the final status: a failed compensation outranks a cancel; a failure ends
  * COMPENSATED if anything was undone, FAILED if not.
  */

@@ -16,7 +16,7 @@ export const TASK_STATUSES = [
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
 /**
- * SPEC §3 task lifecycle. `PENDING → RUNNING` and `RETRYING → RUNNING` are `delay` tasks,
+ * docs/contract.md#runs task lifecycle. `PENDING → RUNNING` and `RETRYING → RUNNING` are `delay` tasks,
  * which start when their timer is set; `PENDING → FAILED` is a task whose input template
  * cannot be resolved; `FAILED/SKIPPED/CANCELLED → PENDING` is an operator retry.
  */

@@ -25,7 +25,7 @@ import { assertTaskTransition, type TaskStatus } from './task-status.js';
 export type { NewRun } from './new-run.js';
 
 /**
- * The run aggregate: decides everything SPEC §3 asks — what to queue next, when to retry,
+ * The run aggregate: decides everything docs/contract.md#runs asks — what to queue next, when to retry,
  * when to skip, the compensation order and the final status. Given a command or a worker's
  * outcome it changes its own state and records events and dispatches; `pullChanges()` hands
  * them to the application layer once. It never does I/O.

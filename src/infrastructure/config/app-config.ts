@@ -1,4 +1,4 @@
-/** Process configuration from the environment (SPEC §1 table); defaults point at local services. */
+/** Process configuration from the environment (docs/contract.md#processes-and-roles table); defaults point at local services. */
 export interface AppConfig {
   port: number;
   roles: Set<Role>;
@@ -24,7 +24,7 @@ export const ROLES = ['api', 'relay', 'orchestrator', 'worker'] as const;
 export type Role = (typeof ROLES)[number];
 
 /**
- * Every environment variable Sagaflow reads (SPEC §1, README "Configuration") besides the
+ * Every environment variable Sagaflow reads (docs/contract.md#processes-and-roles, README "Configuration") besides the
  * standard `OTEL_*` ones. `loadConfig` can read only these (its `env` is typed by the list);
  * `SAGAFLOW_HANDLERS` is read by the worker role. docker-compose.yml is checked against it.
  */

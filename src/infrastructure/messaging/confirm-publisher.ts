@@ -4,9 +4,9 @@ import type { ChannelModel, ConfirmChannel, Options } from 'amqplib';
 
 import type { AmqpConnection, SetupRegistration } from './amqp-connection.js';
 import { describeError, silentLogger, type MessagingLogger } from './logger.js';
-import { metaToHeaders, type HeaderValue, type MessageMeta } from './message-headers.js';
+import { metaToHeaders, type HeaderValue, type MessageHeaderFields } from './message-headers.js';
 
-export interface PublishOptions extends MessageMeta {
+export interface PublishOptions extends MessageHeaderFields {
   /** Defaults to a fresh UUID; pass the outbox row's id to make duplicates recognisable. */
   messageId?: string;
   /** 0–9 on task queues; ignored by queues without x-max-priority. */
@@ -38,7 +38,7 @@ interface Pending {
 }
 
 /** One confirm channel and what is outstanding on it; replaced wholesale after a reconnect. */
-interface Session {
+interface PublisherChannel {
   channel: ConfirmChannel;
   pending: Set<Pending>;
   /** Set while the channel's write buffer is full (publish returned false), until `drain`. */
@@ -46,7 +46,7 @@ interface Session {
   wakeDrained: (() => void) | undefined;
 }
 
-function endDrain(session: Session): void {
+function endDrain(session: PublisherChannel): void {
   const wake = session.wakeDrained;
   session.drained = undefined;
   session.wakeDrained = undefined;
@@ -56,7 +56,7 @@ function endDrain(session: Session): void {
 /**
  * Publishes persistent JSON messages and resolves each publish on the broker's confirm.
  * Pipelined: any number of publishes may be outstanding (awaiting each confirm before the next
- * publish costs an order of magnitude in throughput, see TOOLCHAIN.md), with back-pressure
+ * publish costs an order of magnitude in throughput, see docs/architecture.md#toolchain-facts), with back-pressure
  * from the socket honoured by pausing on `drain`. If the channel closes, every unconfirmed
  * publish rejects — the broker may or may not have the message, so callers retry and
  * consumers deduplicate (message id / idempotency key).
@@ -64,7 +64,7 @@ function endDrain(session: Session): void {
 export class ConfirmPublisher {
   private readonly logger: MessagingLogger;
   private readonly channelWaitMs: number;
-  private session: Session | undefined;
+  private session: PublisherChannel | undefined;
   private registration: SetupRegistration | undefined;
   private channelWaiters: Array<() => void> = [];
   private closed = false;
@@ -151,7 +151,12 @@ export class ConfirmPublisher {
 
   private async openSession(model: ChannelModel): Promise<void> {
     const channel = await model.createConfirmChannel();
-    const session: Session = { channel, pending: new Set(), drained: undefined, wakeDrained: undefined };
+    const session: PublisherChannel = {
+      channel,
+      pending: new Set(),
+      drained: undefined,
+      wakeDrained: undefined,
+    };
     channel.on('error', (error: Error) => this.logger.error('channel error', { error: error.message }));
     channel.on('drain', () => endDrain(session));
     channel.on('close', () => {
@@ -173,7 +178,7 @@ export class ConfirmPublisher {
   }
 
   private send(
-    session: Session,
+    session: PublisherChannel,
     exchange: string,
     routingKey: string,
     content: Buffer,

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import type { BufferedItem, ConsumerPolicy, Session } from './consumer-session.js';
+import type { BufferedItem, ConsumerPolicy, ConsumerSession } from './consumer-session.js';
 import { deadLetter, recountUnsettled, settle } from './consumer-settlement.js';
 import type { Delivery } from './delivery.js';
 import { describeError } from './logger.js';
@@ -17,7 +17,7 @@ export interface BatchMode<T> {
  * `deliver` for why).
  */
 export function enqueueBatchItem<T>(
-  session: Session<T>,
+  session: ConsumerSession<T>,
   policy: ConsumerPolicy,
   mode: BatchMode<T>,
   item: BufferedItem<T>,
@@ -26,7 +26,7 @@ export function enqueueBatchItem<T>(
   scheduleBatchLoop(session, policy, mode);
 }
 
-function scheduleBatchLoop<T>(session: Session<T>, policy: ConsumerPolicy, mode: BatchMode<T>): void {
+function scheduleBatchLoop<T>(session: ConsumerSession<T>, policy: ConsumerPolicy, mode: BatchMode<T>): void {
   if (session.batchLoop !== undefined) return;
   // setImmediate: let every delivery already read from the socket join the first batch.
   session.batchLoop = new Promise<void>((resolve) => setImmediate(resolve))
@@ -41,7 +41,11 @@ function scheduleBatchLoop<T>(session: Session<T>, policy: ConsumerPolicy, mode:
     });
 }
 
-async function runBatches<T>(session: Session<T>, policy: ConsumerPolicy, mode: BatchMode<T>): Promise<void> {
+async function runBatches<T>(
+  session: ConsumerSession<T>,
+  policy: ConsumerPolicy,
+  mode: BatchMode<T>,
+): Promise<void> {
   while (session.open && !session.abort.signal.aborted && session.buffer.length > 0) {
     const items = session.buffer.splice(0, mode.maxBatch);
     const deliveries: Array<Delivery<T>> = [];
@@ -64,7 +68,7 @@ async function runBatches<T>(session: Session<T>, policy: ConsumerPolicy, mode: 
  * lost, mid-retry leaves the batch to the broker, which redelivers it).
  */
 async function runBatch<T>(
-  session: Session<T>,
+  session: ConsumerSession<T>,
   policy: ConsumerPolicy,
   deliveries: Array<Delivery<T>>,
   handler: BatchMode<T>['handler'],

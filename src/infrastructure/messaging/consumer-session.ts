@@ -22,7 +22,7 @@ export type BufferedItem<T> =
   { kind: 'deliver'; delivery: Delivery<T> } | { kind: 'recount'; message: ConsumeMessage };
 
 /** One channel and its consumer; a reconnect or channel failure replaces it with a new one. */
-export interface Session<T> {
+export interface ConsumerSession<T> {
   channel: ConfirmChannel;
   consumerTag: string;
   open: boolean;
@@ -34,13 +34,13 @@ export interface Session<T> {
 }
 
 /** Waits for every running handler and the batch loop, including work they start meanwhile. */
-export async function idle<T>(session: Session<T>): Promise<void> {
+export async function idle<T>(session: ConsumerSession<T>): Promise<void> {
   while (session.inFlight.size > 0 || session.batchLoop !== undefined) {
     await Promise.allSettled([...session.inFlight, session.batchLoop]);
   }
 }
 
-export async function closeQuietly<T>(session: Session<T>): Promise<void> {
+export async function closeQuietly<T>(session: ConsumerSession<T>): Promise<void> {
   if (!session.open) return;
   session.open = false;
   session.abort.abort();

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 
-import type { BufferedItem, ConsumerPolicy, Session } from './consumer-session.js';
+import type { BufferedItem, ConsumerPolicy, ConsumerSession } from './consumer-session.js';
 import { copyProperties, stringProperty, type Delivery } from './delivery.js';
 import { describeError } from './logger.js';
 import { recordedFailures } from './redelivery.js';
@@ -12,7 +12,7 @@ import { recordedFailures } from './redelivery.js';
  * settled on its own. The promise is tracked in `session.inFlight` so a cancel can wait for it.
  */
 export function dispatchSingle<T>(
-  session: Session<T>,
+  session: ConsumerSession<T>,
   policy: ConsumerPolicy,
   item: BufferedItem<T>,
   handler: (delivery: Delivery<T>) => Promise<void>,
@@ -28,7 +28,7 @@ export function dispatchSingle<T>(
 }
 
 async function runSingle<T>(
-  session: Session<T>,
+  session: ConsumerSession<T>,
   policy: ConsumerPolicy,
   delivery: Delivery<T>,
   handler: (delivery: Delivery<T>) => Promise<void>,
@@ -44,7 +44,7 @@ async function runSingle<T>(
 
 /** Applies the redelivery policy to a message whose handler threw (redelivery.ts). */
 async function handleFailure<T>(
-  session: Session<T>,
+  session: ConsumerSession<T>,
   policy: ConsumerPolicy,
   delivery: Delivery<T>,
   error: unknown,
@@ -70,7 +70,7 @@ async function handleFailure<T>(
 
 /** A `redelivered` message on a classic queue: count the unsettled delivery, then re-publish or dead-letter. */
 export async function recountUnsettled<T>(
-  session: Session<T>,
+  session: ConsumerSession<T>,
   policy: ConsumerPolicy,
   message: ConsumeMessage,
 ): Promise<void> {
@@ -84,7 +84,7 @@ export async function recountUnsettled<T>(
 
 /** Copy to the back of the same queue with the new count; ack the original only once the copy is confirmed. */
 async function republish<T>(
-  session: Session<T>,
+  session: ConsumerSession<T>,
   policy: ConsumerPolicy,
   message: ConsumeMessage,
   failures: number,
@@ -109,7 +109,7 @@ async function republish<T>(
 }
 
 export function deadLetter<T>(
-  session: Session<T>,
+  session: ConsumerSession<T>,
   policy: ConsumerPolicy,
   message: ConsumeMessage,
   reason: string,
@@ -121,7 +121,7 @@ export function deadLetter<T>(
 
 /** Settles on the message's own channel; if that channel is gone the broker redelivers it anyway. */
 export function settle<T>(
-  session: Session<T>,
+  session: ConsumerSession<T>,
   policy: ConsumerPolicy,
   action: (channel: ConfirmChannel) => void,
 ): void {

@@ -7,7 +7,7 @@ import {
   idle,
   type BufferedItem,
   type ConsumerPolicy,
-  type Session,
+  type ConsumerSession,
 } from './consumer-session.js';
 import { deadLetter, dispatchSingle } from './consumer-settlement.js';
 import { decodeDelivery, type Decoder, type Delivery } from './delivery.js';
@@ -94,7 +94,7 @@ export class QueueConsumer<T> {
   private readonly policy: ConsumerPolicy;
   private readonly decode: Decoder<T>;
   private registration: SetupRegistration | undefined;
-  private session: Session<T> | undefined;
+  private session: ConsumerSession<T> | undefined;
   private cancelling: Promise<void> | undefined;
 
   constructor(
@@ -158,7 +158,7 @@ export class QueueConsumer<T> {
     // A rerun after the broker cancelled us leaves the old channel open: release it.
     if (previous !== undefined) await closeQuietly(previous);
     const channel = await model.createConfirmChannel();
-    const session: Session<T> = {
+    const session: ConsumerSession<T> = {
       channel,
       consumerTag: '',
       open: true,
@@ -192,7 +192,7 @@ export class QueueConsumer<T> {
     this.session = session;
   }
 
-  private onMessage(session: Session<T>, message: ConsumeMessage | null): void {
+  private onMessage(session: ConsumerSession<T>, message: ConsumeMessage | null): void {
     if (message === null) {
       // The broker cancelled us (queue deleted, or a failover): resubscribe unless we are stopping.
       if (this.cancelling === undefined && this.session === session) {
@@ -222,7 +222,7 @@ export class QueueConsumer<T> {
    * arrival order: settling message n after a batch ack(allUpTo) of a later tag would settle
    * an already-acked tag, and the broker closes the channel for that (406).
    */
-  private deliver(session: Session<T>, item: BufferedItem<T>): void {
+  private deliver(session: ConsumerSession<T>, item: BufferedItem<T>): void {
     if (this.mode.kind === 'batch') enqueueBatchItem(session, this.policy, this.mode, item);
     else dispatchSingle(session, this.policy, item, this.mode.handler);
   }

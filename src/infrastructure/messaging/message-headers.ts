@@ -1,6 +1,6 @@
 import type { ExecutionKind } from '../../application/ports/messages.js';
 
-/** AMQP header names carried by every Sagaflow message (SPEC §6). */
+/** AMQP header names carried by every Sagaflow message (docs/contract.md#messaging). */
 export const headerNames = {
   runId: 'x-run-id',
   taskKey: 'x-task-key',
@@ -13,7 +13,7 @@ export const headerNames = {
 } as const;
 
 /** The per-message facts that travel as headers, so they are visible without parsing the body. */
-export interface MessageMeta {
+export interface MessageHeaderFields {
   runId?: string;
   taskKey?: string;
   attempt?: number;
@@ -24,7 +24,7 @@ export interface MessageMeta {
 
 export type HeaderValue = string | number | boolean;
 
-export function metaToHeaders(meta: MessageMeta): Record<string, HeaderValue> {
+export function metaToHeaders(meta: MessageHeaderFields): Record<string, HeaderValue> {
   const headers: Record<string, HeaderValue> = {};
   if (meta.runId !== undefined) headers[headerNames.runId] = meta.runId;
   if (meta.taskKey !== undefined) headers[headerNames.taskKey] = meta.taskKey;

@@ -1,5 +1,5 @@
 /**
- * Broker object names (SPEC §6), all derived from one prefix so that several deployments, or
+ * Broker object names (docs/contract.md#messaging), all derived from one prefix so that several deployments, or
  * parallel test suites, can share a broker without touching each other's queues.
  */
 export const defaultPrefix = 'sagaflow';

@@ -1,6 +1,6 @@
 /**
  * How a consumer bounds the attempts on a message whose handler keeps failing, so that it ends
- * in `<prefix>.dead` instead of circling forever (SPEC §6).
+ * in `<prefix>.dead` instead of circling forever (docs/contract.md#messaging).
  *
  * - `broker` — for quorum queues (the result shards). The broker counts deliveries itself and
  *   puts the count of earlier deliveries in the `x-delivery-count` header; a failed message is

@@ -95,7 +95,7 @@ export async function declareResultShards(
 }
 
 /**
- * Declares everything in SPEC §6, dead-letter side first so nothing can be dead-lettered into
+ * Declares everything in docs/contract.md#messaging, dead-letter side first so nothing can be dead-lettered into
  * the void. Idempotent: every role may call it at start-up.
  */
 export async function declareTopology(channel: Channel, options: TopologyOptions): Promise<void> {

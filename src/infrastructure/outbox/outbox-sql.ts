@@ -4,7 +4,7 @@ import type { PublishItem } from '../messaging/confirm-publisher.js';
 
 export type Db = Kysely<unknown>;
 
-/** Channel the relay LISTENs on; woken only off the hot path (see DESIGN-NOTES.md). */
+/** Channel the relay LISTENs on; woken only off the hot path (docs/architecture.md#transactional-outbox). */
 export const OUTBOX_CHANNEL = 'sagaflow_outbox';
 
 interface OutboxRow {
@@ -43,7 +43,7 @@ export async function claimOutbox(db: Db, minAgeMs: number, limit: number): Prom
   }));
 }
 
-/** The publisher turns the row's meta into the AMQP headers of SPEC §6 (message-headers.ts). */
+/** The publisher turns the row's meta into the AMQP headers of docs/contract.md#messaging (message-headers.ts). */
 export function toPublishItem(m: StoredOutgoingMessage): PublishItem {
   return {
     exchange: m.exchange,

@@ -49,7 +49,7 @@ export async function startTracing(env: NodeJS.ProcessEnv = process.env): Promis
       resourceFromAttributes({ 'sagaflow.roles': env.SAGAFLOW_ROLES ?? 'api,relay,orchestrator,worker' }),
     ),
     instrumentations,
-    // Traces only: metrics are Prometheus text on /metrics (SPEC §7), logs go to pino.
+    // Traces only: metrics are Prometheus text on /metrics (docs/contract.md#observability), logs go to pino.
     metricReaders: [],
     logRecordProcessors: [],
   });

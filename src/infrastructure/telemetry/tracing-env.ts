@@ -1,5 +1,5 @@
 /**
- * What the standard OTEL_* variables ask of tracing (SPEC §7). Everything else they configure —
+ * What the standard OTEL_* variables ask of tracing (docs/contract.md#observability). Everything else they configure —
  * protocol (`http/protobuf`, `http/json`, `grpc`), headers, OTEL_BSP_* batching, sampler,
  * resource attributes — is read by the OpenTelemetry SDK itself.
  */

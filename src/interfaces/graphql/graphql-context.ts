@@ -1,12 +1,12 @@
 import type { QueryBus } from '@nestjs/cqrs';
 import type { Actor } from '../../application/actor.js';
-import { createRunLoader, type RunLoader } from './loaders/run-loader.js';
+import { createRunDataLoader, type RunDataLoader } from './loaders/run-data-loader.js';
 
 /** What every resolver gets as its GraphQL context: one per HTTP request or ws operation. */
 export interface GraphqlContext {
   /** Who runs the operation; resolvers read it with `@CurrentActor()`. */
   actor: Actor;
-  runs: RunLoader;
+  runs: RunDataLoader;
 }
 
 export function createGraphqlContext(
@@ -14,5 +14,5 @@ export function createGraphqlContext(
   actor: Actor,
   { cache }: { cache: boolean },
 ): GraphqlContext {
-  return { actor, runs: createRunLoader(queries, actor, { cache }) };
+  return { actor, runs: createRunDataLoader(queries, actor, { cache }) };
 }

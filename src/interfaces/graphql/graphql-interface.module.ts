@@ -17,11 +17,11 @@ import { refuseHttpSubscriptions } from './subscriptions/refuse-http-subscriptio
 import { actorOf } from '../identity/current-actor.js';
 
 /**
- * GraphQL at `/graphql` on the api role's Fastify port (SPEC §5), code first.
+ * GraphQL at `/graphql` on the api role's Fastify port (docs/contract.md#live-progress), code first.
  *
  * Apollo rather than Mercurius: Mercurius' subscriptions ride on `@fastify/websocket`, which
  * takes every upgrade on the server, so `/ws` and `/graphql` could not share the port
- * (TOOLCHAIN.md). With Apollo, HTTP operations go through Apollo's Fastify route and
+ * (docs/architecture.md#toolchain-facts). With Apollo, HTTP operations go through Apollo's Fastify route and
  * subscriptions through our own graphql-ws server, reached via `UpgradeRoutes`; the driver's
  * built-in subscription server stays off.
  *

@@ -6,7 +6,7 @@ import { BODY_LIMIT_BYTES } from './problem/problem-mapper.js';
 type Done = (error: Error | null, body?: unknown) => void;
 
 /**
- * Makes `application/json` the only body the API accepts (SPEC §4: anything else is 415).
+ * Makes `application/json` the only body the API accepts (docs/contract.md#rest-api: anything else is 415).
  * Fastify ships a `text/plain` parser and Nest adds a form parser at init unless one is
  * registered already, so the first is removed and the second replaced by a refusal.
  * Must run before `init()`/`listen()`.

@@ -10,7 +10,7 @@ export { HttpInterfaceModule } from './http-interface.module.js';
 export { READINESS_PROBES, type ReadinessProbe } from './health/readiness.js';
 export { METRICS_SOURCE, type MetricsSource } from './metrics/metrics.controller.js';
 
-/** The Fastify adapter the api role runs on, with SPEC §4's 1 MiB body limit and request ids. */
+/** The Fastify adapter the api role runs on, with the contract's (docs/contract.md#rest-api) 1 MiB body limit and request ids. */
 export function createFastifyAdapter(): FastifyAdapter {
   return new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, genReqId: requestIdOf });
 }

@@ -15,7 +15,7 @@ type GatewayServer = WebSocketServer & { path: string };
  * to its ws server, a path registered in `UpgradeRoutes` (`/graphql`) to its handler, and any
  * other upgrade is answered 404 and destroyed. Nest's own listener destroys everything that is
  * not a gateway (so `/graphql` would die), and a listener that merely ignored unknown paths
- * left the socket open and made shutdown hang (TOOLCHAIN.md).
+ * left the socket open and made shutdown hang (docs/architecture.md#toolchain-facts).
  *
  * Sockets handed to a route handler are destroyed at `dispose` if their owner has not closed
  * them by then, so `app.close()` never waits on them either.

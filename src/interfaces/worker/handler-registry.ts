@@ -5,7 +5,7 @@ import type { TaskHandler } from './handlers/task-handler.js';
 
 export type { TaskContext, TaskHandler } from './handlers/task-handler.js';
 
-/** Task type names double as AMQP routing keys and queue-name suffixes (SPEC §6). */
+/** Task type names double as AMQP routing keys and queue-name suffixes (docs/contract.md#messaging). */
 const TYPE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /** Types the orchestrator runs itself; a worker handler for them would never be called. */
@@ -91,7 +91,7 @@ export interface DefaultRegistryOptions {
   observeHttpBreakers?: (openBreakers: () => number) => void;
 }
 
-/** A registry with SPEC §2's worker built-ins: `noop`, `echo`, `http`. */
+/** A registry with the contract's (docs/contract.md#workflow-definitions) worker built-ins: `noop`, `echo`, `http`. */
 export function createDefaultRegistry(options: DefaultRegistryOptions = {}): HandlerRegistry {
   const registry = new HandlerRegistry();
   const http = createHttpHandler(options.http);

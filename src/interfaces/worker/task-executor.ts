@@ -16,9 +16,9 @@ export type FinishedResult = Extract<ResultMessage, { outcome: 'completed' | 'fa
 /** The domain's failure shape must stay assignable to the wire's; this line fails to compile if not. */
 const asWireFailure = (failure: TaskFailure): WorkerFailure => failure;
 
-/** SPEC §3: a task still running this long after receipt reports its start. */
+/** docs/contract.md#runs: a task still running this long after receipt reports its start. */
 export const DEFAULT_START_REPORT_AFTER_MS = 500;
-/** SPEC §2's default, used only if a message carries no usable `timeoutMs`. */
+/** the contract's (docs/contract.md#workflow-definitions) default, used only if a message carries no usable `timeoutMs`. */
 const DEFAULT_TIMEOUT_MS = 300_000;
 /** setTimeout's ceiling; a larger delay would fire at once. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -41,8 +41,8 @@ export interface ExecuteOptions {
 
 /**
  * Runs one task attempt on this worker: finds the handler, enforces `timeoutMs` from receipt
- * and turns the outcome into the result message (SPEC §2, §3; DESIGN-NOTES "Where a task's
- * start and timeout are known").
+ * and turns the outcome into the result message (docs/contract.md#timeouts and #runs; the
+ * worker is the only place that knows when an attempt really started).
  *
  * A handler that returns `undefined` completes with output `null`: JSON's "no value", and
  * distinct from a handler that deliberately returns `{}` (as `noop` does).

@@ -2,7 +2,7 @@ import type { FeedItem } from '../../application/ports/run-event-feed.js';
 import type { RunEventView } from '../../application/queries/run-view.js';
 
 /**
- * The `/ws` protocol of SPEC §5: JSON text frames. Parsing checks shape only; whether a run
+ * The `/ws` protocol of docs/contract.md#live-progress: JSON text frames. Parsing checks shape only; whether a run
  * exists is the feed's answer.
  */
 
@@ -20,7 +20,7 @@ export type ServerFrame =
 
 export type ParsedFrame = { ok: true; frame: ClientFrame } | { ok: false; message: string };
 
-/** Longest definition name SPEC §2 allows; a longer one can name no run. */
+/** Longest definition name docs/contract.md#workflow-definitions allows; a longer one can name no run. */
 const MAX_NAME_LENGTH = 100;
 
 export function parseClientFrame(data: Buffer, isBinary: boolean): ParsedFrame {

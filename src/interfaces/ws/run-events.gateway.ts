@@ -6,14 +6,14 @@ import { createEventEncoder } from './protocol.js';
 import { CLOSE_GOING_AWAY, WsConnection } from './ws-connection.js';
 import { WS_GATEWAY_OPTIONS, type WsGatewayOptions } from './ws-gateway-options.js';
 
-/** Client frames are a few hundred bytes; anything near this is not SPEC §5 traffic. */
+/** Client frames are a few hundred bytes; anything near this is not docs/contract.md#live-progress traffic. */
 const MAX_CLIENT_FRAME_BYTES = 64 * 1024;
 
 /**
- * `/ws` (SPEC §5) on the api port. Nest provides the server, its lifecycle and DI; the
+ * `/ws` (docs/contract.md#live-progress) on the api port. Nest provides the server, its lifecycle and DI; the
  * protocol is handled on the raw sockets (`WsConnection`) rather than with
  * `@SubscribeMessage`, because Nest's message mapping speaks `{ event, data }`, silently
- * drops frames it cannot map (SPEC wants an `error` reply) and sends one reply per handler,
+ * drops frames it cannot map (the contract wants an `error` reply) and sends one reply per handler,
  * while a subscription must send `subscribed` and then a stream of events in order.
  */
 @WebSocketGateway({ path: '/ws', maxPayload: MAX_CLIENT_FRAME_BYTES })

@@ -1,6 +1,6 @@
 export const WS_GATEWAY_OPTIONS = Symbol('WsGatewayOptions');
 
-/** Tuning of the `/ws` gateway (SPEC §5); every field has a production default. */
+/** Tuning of the `/ws` gateway (docs/contract.md#live-progress); every field has a production default. */
 export interface WsGatewayOptions {
   /**
    * Interval of WebSocket ping frames. A socket that has not answered one ping with a pong

@@ -12,7 +12,7 @@ import { RUN_STATUSES } from '../../../src/domain/run/run-status.js';
 import { COMPENSATION_STATUSES, TASK_STATUSES } from '../../../src/domain/run/task-status.js';
 import { startGraphqlApp, type GraphqlApp } from './support/graphql-app.js';
 
-/** SPEC §5's minimum schema, verbatim, with stand-ins for the types it only names. */
+/** the contract's (docs/contract.md#live-progress) minimum schema, verbatim, with stand-ins for the types it only names. */
 const SPEC_SDL = `
   scalar JSON
   scalar DateTime
@@ -88,7 +88,7 @@ describe('the GraphQL schema, as a client sees it through introspection', () => 
   });
 
   it.each(['Query', 'Mutation', 'Subscription', 'RunEvent', 'RunConnection'])(
-    '%s is exactly SPEC §5 (names, arguments, defaults, nullability)',
+    '%s is exactly docs/contract.md#live-progress (names, arguments, defaults, nullability)',
     (typeName) => {
       expect(signatures(served, typeName)).toEqual(signatures(spec, typeName));
     },
@@ -105,7 +105,7 @@ describe('the GraphQL schema, as a client sees it through introspection', () => 
     expect(enumValues(served, 'CompensationStatus')).toEqual([...COMPENSATION_STATUSES]);
   });
 
-  it('gives Run, Task, Compensation and Definition the fields of their REST JSON (SPEC §4)', () => {
+  it('gives Run, Task, Compensation and Definition the fields of their REST JSON (docs/contract.md#rest-api)', () => {
     const names = (t: string) => signatures(served, t).map((s) => s.slice(0, s.indexOf('(')));
     expect(names('Run')).toEqual(
       expect.arrayContaining([

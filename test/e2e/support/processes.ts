@@ -93,7 +93,7 @@ export interface ChildSpec {
   keepStdout?: boolean;
 }
 
-/** The environment a child reads its configuration from (SPEC §1). */
+/** The environment a child reads its configuration from (docs/contract.md#processes-and-roles). */
 export function childEnv(spec: ChildSpec): NodeJS.ProcessEnv {
   const { config } = spec;
   return {

@@ -1,5 +1,5 @@
 /**
- * Invariants of SPEC §3 checked from a run's events (rules 4 and 5): seq gapless from 1, and
+ * Invariants of docs/contract.md#runs checked from a run's events (rules 4 and 5): seq gapless from 1, and
  * every task or compensation result applied at most once per attempt. Each check returns
  * readable violations instead of throwing, so a failing test shows the evidence for every run.
  */

@@ -1,5 +1,5 @@
 /**
- * SPEC §7 end to end: one run is one trace. Three Sagaflow processes — api, relay+orchestrator,
+ * docs/contract.md#observability end to end: one run is one trace. Three Sagaflow processes — api, relay+orchestrator,
  * worker — export to an OTLP/HTTP receiver run by this test (`http/json`). A 3-task saga whose
  * second task fails once (retried after a backoff timer) and whose third fails for good (the
  * first two compensate) must produce a single trace holding the API request, the run start,
@@ -90,7 +90,7 @@ afterAll(async () => {
   await cleanup(null, config, ['slow', 'noop', 'echo', 'http']);
 }, 60_000);
 
-describe('one run is one trace (SPEC §7)', () => {
+describe('one run is one trace (docs/contract.md#observability)', () => {
   it('links the API request, every publish, attempt and result application of a saga in one trace', async () => {
     const response = await fetch(`${api}/v1/runs`, {
       method: 'POST',

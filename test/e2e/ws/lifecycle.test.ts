@@ -8,7 +8,7 @@ import { TestClient, upgradeStatus, wsUrlOf } from './ws-client.js';
 
 /**
  * The socket side of `/ws`: which upgrades the api port accepts, heartbeats, and a graceful
- * shutdown that no open or refused socket can hold up (TOOLCHAIN.md: an ignored upgrade made
+ * shutdown that no open or refused socket can hold up (docs/architecture.md#toolchain-facts: an ignored upgrade made
  * SIGTERM hang). An api-only process is enough: nothing here needs a run to progress.
  */
 const config = isolatedConfig('wslife', ['api']);

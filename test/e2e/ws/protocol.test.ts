@@ -5,7 +5,7 @@ import { cleanup, isolatedConfig, startRun } from '../../integration/support/har
 import { TestClient, wsUrlOf } from './ws-client.js';
 
 /**
- * SPEC §5's frames and its error replies. Every error leaves the connection open, which each
+ * the contract's (docs/contract.md#live-progress) frames and its error replies. Every error leaves the connection open, which each
  * test proves by getting a good answer on the same socket afterwards. An api-only process is
  * enough: a started run has its first events (RunStarted, TaskQueued) without a worker.
  */

@@ -11,7 +11,7 @@ import { BUILTIN_TYPES, Gate, reserveThenFailingCharge } from '../../integration
 import { restEvents, TestClient, wsUrlOf, type WireEvent } from './ws-client.js';
 
 /**
- * What a `/ws` watcher sees of real runs (SPEC §5): every event once and in `seq` order, the
+ * What a `/ws` watcher sees of real runs (docs/contract.md#live-progress): every event once and in `seq` order, the
  * same list REST returns, across replay, live delivery and a reconnect. One process runs every
  * role, so runs progress; `ws-gate` holds a task until the test releases it.
  */

@@ -4,7 +4,7 @@ import { ensureBuilt, killAll, SagaflowChild } from '../support/processes.js';
 import { TestClient, upgradeStatus, wsUrlOf } from './ws-client.js';
 
 /**
- * TOOLCHAIN.md: with an adapter that ignored upgrades to unknown paths, one such request made
+ * docs/architecture.md#toolchain-facts: with an adapter that ignored upgrades to unknown paths, one such request made
  * SIGTERM hang forever. The real entry point (`dist/src/main.js`) must exit on SIGTERM with
  * `/ws` watchers connected and after a refused upgrade, by the signal itself and not by the
  * SIGKILL that `stop` escalates to after its grace period.

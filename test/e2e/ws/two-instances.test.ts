@@ -5,7 +5,7 @@ import { BUILTIN_TYPES } from '../../integration/support/flow-helpers.js';
 import { restEvents, TestClient, wsUrlOf } from './ws-client.js';
 
 /**
- * SPEC §5: "events reach subscribers on every api instance, whichever instance made the
+ * docs/contract.md#live-progress: "events reach subscribers on every api instance, whichever instance made the
  * change". Two processes of one installation (same database, AMQP and Redis prefixes):
  * A serves the api only, B runs every role; the run is started through B's REST API and
  * watched on A, where nothing about the run happens.

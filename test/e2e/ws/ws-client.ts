@@ -1,10 +1,10 @@
 import { WebSocket, type ClientOptions, type RawData } from 'ws';
 import { eventually } from '../../integration/support/harness.js';
 
-/** A server frame of SPEC §5 as the tests read it. */
+/** A server frame of docs/contract.md#live-progress as the tests read it. */
 export type ServerFrame = { type: string; [field: string]: unknown };
 
-/** A run event as REST and `/ws` both carry it (SPEC §4). */
+/** A run event as REST and `/ws` both carry it (docs/contract.md#rest-api). */
 export interface WireEvent {
   seq: number;
   type: string;
@@ -22,7 +22,7 @@ export class TestClient {
   readonly frames: ServerFrame[] = [];
   closed: { code: number; reason: string } | null = null;
   pings = 0;
-  /** SPEC §5 frames are text; a binary one would be a server bug. */
+  /** docs/contract.md#live-progress frames are text; a binary one would be a server bug. */
   binaryFrames = 0;
 
   private constructor(readonly socket: WebSocket) {

@@ -91,7 +91,7 @@ describe('retries', () => {
     expect(f.output).toEqual({ succeededOn: 3 });
     expect(f.error).toBeNull();
     expect(flakyCalls.map((c) => c.attempt)).toEqual([1, 2, 3]);
-    // The idempotency key is the same for every attempt (SPEC §2).
+    // The idempotency key is the same for every attempt (docs/contract.md#workflow-definitions).
     expect(new Set(flakyCalls.map((c) => c.idempotencyKey))).toEqual(new Set([`${id}:f`]));
 
     const events = await allEvents(app!, id);

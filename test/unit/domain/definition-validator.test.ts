@@ -21,7 +21,7 @@ function pathsOf(raw: unknown): string[] {
 const wf = (tasks: unknown[], extra: Record<string, unknown> = {}) => ({ name: 'wf', tasks, ...extra });
 
 describe('validateDefinition: shape', () => {
-  it('accepts the example of SPEC §2', () => {
+  it('accepts the example of docs/contract.md#workflow-definitions', () => {
     const result = validateDefinition({
       name: 'order-fulfilment',
       version: 3,

@@ -256,7 +256,7 @@ function drive(s: Scenario, onDecision: (run: RunDriver, definition: WorkflowDef
   return { run, definition };
 }
 
-describe('property: compensation order (SPEC §3 rule 3)', () => {
+describe('property: compensation order (docs/contract.md#runs rule 3)', () => {
   it('never dispatches a compensation before its dependents are settled and compensated', () => {
     let compensations = 0;
     fc.assert(

@@ -21,7 +21,7 @@ import {
 } from '../../../src/domain/run/task-status.js';
 import { IllegalTransitionError } from '../../../src/domain/shared/domain-error.js';
 
-/** Every arrow SPEC §3 draws for runs, and nothing else. */
+/** Every arrow docs/contract.md#runs draws for runs, and nothing else. */
 const RUN_ARROWS: [RunStatus, RunStatus][] = [
   ['PENDING', 'RUNNING'],
   ['RUNNING', 'COMPLETED'],
@@ -68,12 +68,15 @@ const pairs = <S extends string>(all: readonly S[]) =>
 const has = <S>(arrows: [S, S][], from: S, to: S) => arrows.some(([f, t]) => f === from && t === to);
 
 describe('run status transitions', () => {
-  it.each(pairs(RUN_STATUSES))('%s → %s is allowed exactly when SPEC §3 draws it', (from, to) => {
-    const allowed = has(RUN_ARROWS, from, to);
-    expect(canTransitionRun(from, to)).toBe(allowed);
-    if (allowed) expect(() => assertRunTransition(from, to)).not.toThrow();
-    else expect(() => assertRunTransition(from, to)).toThrow(IllegalTransitionError);
-  });
+  it.each(pairs(RUN_STATUSES))(
+    '%s → %s is allowed exactly when docs/contract.md#runs draws it',
+    (from, to) => {
+      const allowed = has(RUN_ARROWS, from, to);
+      expect(canTransitionRun(from, to)).toBe(allowed);
+      if (allowed) expect(() => assertRunTransition(from, to)).not.toThrow();
+      else expect(() => assertRunTransition(from, to)).toThrow(IllegalTransitionError);
+    },
+  );
 
   it('names both ends of an illegal move', () => {
     expect(() => assertRunTransition('COMPLETED', 'RUNNING')).toThrow(

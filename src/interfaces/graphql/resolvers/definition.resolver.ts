@@ -48,7 +48,8 @@ export class DefinitionResolver {
   }
 
   @Mutation(() => Definition, {
-    description: 'Registers a definition (SPEC §2); identical content returns the stored version.',
+    description:
+      'Registers a definition (docs/contract.md#workflow-definitions); identical content returns the stored version.',
   })
   async registerDefinition(
     @CurrentActor() actor: Actor,

@@ -16,7 +16,7 @@ import { CurrentActor } from '../../identity/current-actor.js';
 export const EVENT_QUEUE_CAPACITY = 1000;
 
 /**
- * Live progress (SPEC §5) from the run event feed, which delivers every committed event of
+ * Live progress (docs/contract.md#live-progress) from the run event feed, which delivers every committed event of
  * a run whichever process committed it. Each subscription owns a bounded queue between the
  * feed and the socket, and unsubscribes from the feed when it ends.
  */

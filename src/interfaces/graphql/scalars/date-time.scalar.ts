@@ -1,6 +1,6 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 
-/** An ISO-8601 UTC timestamp with milliseconds (SPEC §3), as REST writes it. */
+/** An ISO-8601 UTC timestamp with milliseconds (docs/contract.md#runs), as REST writes it. */
 export const DateTimeScalar = new GraphQLScalarType({
   name: 'DateTime',
   description: 'ISO-8601 UTC timestamp with milliseconds, e.g. 2026-11-22T10:00:00.000Z.',

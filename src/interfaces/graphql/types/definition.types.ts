@@ -3,7 +3,7 @@ import { DateTimeScalar } from '../scalars/date-time.scalar.js';
 import { EXPECTED_TASKS, listOf } from '../limits/cost.js';
 import { JsonScalar } from '../scalars/json.scalar.js';
 
-/** A registered definition as REST returns it (SPEC §2, §4), every default applied. */
+/** A registered definition as REST returns it (docs/contract.md#workflow-definitions, #rest-api), every default applied. */
 
 @ObjectType()
 export class RetryPolicy {

@@ -2,7 +2,7 @@ import { Field, Int, ObjectType } from '@nestjs/graphql';
 import { DateTimeScalar } from '../scalars/date-time.scalar.js';
 import { JsonScalar } from '../scalars/json.scalar.js';
 
-/** One recorded state change of a run (SPEC §4); run-level events have no task key or attempt. */
+/** One recorded state change of a run (docs/contract.md#rest-api); run-level events have no task key or attempt. */
 @ObjectType()
 export class RunEvent {
   @Field(() => Int)

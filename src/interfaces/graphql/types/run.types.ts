@@ -4,7 +4,7 @@ import { JsonScalar } from '../scalars/json.scalar.js';
 import { CompensationStatusEnum, RunStatusEnum, TaskStatusEnum } from './status-enums.js';
 
 /**
- * The run of SPEC §4 as GraphQL types. Resolvers return the REST views
+ * The run of docs/contract.md#rest-api as GraphQL types. Resolvers return the REST views
  * (`application/queries/run-view.ts`) unchanged; these classes only describe them.
  */
 

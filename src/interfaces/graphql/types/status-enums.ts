@@ -10,8 +10,8 @@ export const RunStatusEnum = asEnum(RUN_STATUSES);
 export const TaskStatusEnum = asEnum(TASK_STATUSES);
 export const CompensationStatusEnum = asEnum(COMPENSATION_STATUSES);
 
-registerEnumType(RunStatusEnum, { name: 'RunStatus', description: 'SPEC §3 run status.' });
-registerEnumType(TaskStatusEnum, { name: 'TaskStatus', description: 'SPEC §3 task status.' });
+registerEnumType(RunStatusEnum, { name: 'RunStatus', description: 'docs/contract.md#runs run status.' });
+registerEnumType(TaskStatusEnum, { name: 'TaskStatus', description: 'docs/contract.md#runs task status.' });
 registerEnumType(CompensationStatusEnum, {
   name: 'CompensationStatus',
   description: "Status of a task's compensation.",

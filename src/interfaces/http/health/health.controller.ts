@@ -6,7 +6,7 @@ import { ApiJson } from '../openapi/api-docs.decorators.js';
 import { dependencyIndicators } from './dependency-indicators.js';
 import { READINESS_PROBES, type ReadinessProbe } from './readiness.js';
 
-/** SPEC §7's shape: terminus's, with the overall status kept to `ok` | `error`. */
+/** the contract's (docs/contract.md#observability) shape: terminus's, with the overall status kept to `ok` | `error`. */
 export interface HealthReport {
   status: 'ok' | 'error';
   info: HealthCheckResult['info'];
@@ -41,7 +41,7 @@ export class HealthController {
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthReport> {
     const result = await this.check();
     // Terminus says `degraded` when only optional dependencies are down, and `shutting_down`
-    // while the process stops; SPEC has ok | error, and a stopping process takes no traffic.
+    // while the process stops; the contract has ok | error, and a stopping process takes no traffic.
     const ok = result.status === 'ok' || result.status === 'degraded';
     void reply.status(ok ? 200 : 503);
     return {

@@ -1,5 +1,5 @@
 /**
- * Checks `/health/ready` runs, one per dependency, named as SPEC §7 names them (`postgres`,
+ * Checks `/health/ready` runs, one per dependency, named as docs/contract.md#observability names them (`postgres`,
  * `rabbitmq`, `redis`, `postgres_replica_N`). The composition root provides them; without
  * the provider the process reports ready with no entries.
  */

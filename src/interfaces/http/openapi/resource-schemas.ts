@@ -19,7 +19,7 @@ const error: SchemaObject = {
   properties: { message: { type: 'string' }, code: { type: 'string' } },
 };
 
-/** Bodies and responses of SPEC §4, besides the task union of `task-schemas.ts`. */
+/** Bodies and responses of docs/contract.md#rest-api, besides the task union of `task-schemas.ts`. */
 export const RESOURCE_SCHEMAS: Record<string, SchemaObject> = {
   Problem: {
     type: 'object',

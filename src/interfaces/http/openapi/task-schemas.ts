@@ -3,7 +3,7 @@ import { ref } from './schema-ref.js';
 
 /**
  * What a task does: its `type` and that type's `input`, as a union discriminated by `type`.
- * The built-in handlers (SPEC §2) have fixed inputs; any other type is a handler a worker
+ * The built-in handlers (docs/contract.md#workflow-definitions) have fixed inputs; any other type is a handler a worker
  * registers, so its variant is open.
  */
 export const TASK_ACTION_SCHEMAS: Record<string, SchemaObject> = {

@@ -13,7 +13,7 @@ export function single(query: QueryString, name: string): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
-/** `limit` is clamped to 1…1000 and never rejected (SPEC §4); unreadable means the default. */
+/** `limit` is clamped to 1…1000 and never rejected (docs/contract.md#rest-api); unreadable means the default. */
 export function parseLimit(query: QueryString): number | undefined {
   const raw = single(query, 'limit');
   const n = raw === undefined ? NaN : Number(raw);

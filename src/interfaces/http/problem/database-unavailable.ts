@@ -1,5 +1,5 @@
 /**
- * Whether an error means PostgreSQL cannot be reached (SPEC §4: 503), as opposed to a query
+ * Whether an error means PostgreSQL cannot be reached (docs/contract.md#rest-api: 503), as opposed to a query
  * that failed. Recognised by shape rather than by class so that this layer needs no driver or
  * ORM import: MikroORM's `DriverException` copies the driver error's `code`, and pg-pool and
  * Node's socket errors carry the system code.

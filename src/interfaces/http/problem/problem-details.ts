@@ -1,6 +1,6 @@
 import type { ValidationIssue } from '../../../domain/shared/domain-error.js';
 
-/** RFC 9457 problem details, the body of every error answer (SPEC §4). */
+/** RFC 9457 problem details, the body of every error answer (docs/contract.md#rest-api). */
 export interface ProblemDetails {
   type: string;
   title: string;

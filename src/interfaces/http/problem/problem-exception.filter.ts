@@ -7,7 +7,7 @@ import { mapToProblem } from './problem-mapper.js';
 const RETRY_AFTER_SECONDS = '5';
 
 /**
- * Answers every HTTP error as `application/problem+json` (SPEC §4): errors thrown by
+ * Answers every HTTP error as `application/problem+json` (docs/contract.md#rest-api): errors thrown by
  * handlers, and, because it is global, the ones Nest routes here from Fastify's error and
  * not-found handlers (bad JSON, 413, 415, unknown routes).
  */

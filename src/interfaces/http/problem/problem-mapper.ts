@@ -16,7 +16,7 @@ export interface MappedProblem {
 /**
  * Fastify rejects some requests before any handler runs; Nest hands those to the exception
  * layer as an `HttpException` whose `cause` is the `FastifyError`. Their messages name
- * Fastify internals, so they get SPEC-worded details instead.
+ * Fastify internals, so they get contract-worded details instead.
  */
 const FASTIFY_PROBLEMS: Record<string, () => ProblemDetails> = {
   FST_ERR_CTP_INVALID_JSON_BODY: () => problemOf('malformedBody', 'the request body is not valid JSON'),

@@ -23,7 +23,7 @@ export function isJsonMediaType(contentType: string | null): boolean {
 }
 
 /**
- * Validates SPEC §2's `{ method, url, headers?, body?, timeoutMs? }`. Bad input can never
+ * Validates the contract's (docs/contract.md#workflow-definitions) `{ method, url, headers?, body?, timeoutMs? }`. Bad input can never
  * succeed on retry, so every problem is a `NonRetryableError` that names the field; so are
  * unknown fields, which are usually typos (`header`) that would otherwise be ignored.
  *

@@ -2,7 +2,7 @@ import { NonRetryableError, RetryAfterError, RetryableError } from '../../../dom
 import type { Json } from '../../../domain/run/run-snapshot.js';
 import { isJsonMediaType } from './http-request.js';
 
-/** The `http` task's output (SPEC §2). A type alias, not an interface, so it is a `Json`. */
+/** The `http` task's output (docs/contract.md#workflow-definitions). A type alias, not an interface, so it is a `Json`. */
 export type HttpOutput = { status: number; headers: { [name: string]: string }; body: Json };
 
 export interface ResponseBody {
@@ -53,7 +53,7 @@ function parseBody(contentType: string | null, text: string): Json {
   }
 }
 
-/** SPEC §2: 408, 429 and 5xx may succeed later. */
+/** docs/contract.md#workflow-definitions: 408, 429 and 5xx may succeed later. */
 export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }

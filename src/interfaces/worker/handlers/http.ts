@@ -48,7 +48,7 @@ interface Exchange {
 }
 
 /**
- * SPEC §2's `http` task type: 2xx completes; 408, 429, 5xx, network errors and timeouts
+ * the contract's (docs/contract.md#workflow-definitions) `http` task type: 2xx completes; 408, 429, 5xx, network errors and timeouts
  * are retryable (429/503 with `Retry-After` say when); other statuses fail at once.
  * Redirects are not followed, so a 3xx cannot lead past the allow-list: it fails like a 4xx.
  */

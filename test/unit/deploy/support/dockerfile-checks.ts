@@ -114,7 +114,7 @@ export function dockerfileProblems(text: string): string[] {
     if (prune < install || prune < 0) problems.push(`stage ${from} keeps the dev dependencies`);
   }
   if (all.some((stage) => runs(stage).some((run) => /\bnpm ci\b/.test(run)))) {
-    problems.push('uses npm ci (the lockfile is out of sync for it: TOOLCHAIN.md)');
+    problems.push('uses npm ci (the lockfile is out of sync for it: docs/architecture.md#toolchain-facts)');
   }
   return problems;
 }

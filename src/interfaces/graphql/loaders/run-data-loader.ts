@@ -5,13 +5,17 @@ import { GetRunsByIdsQuery } from '../../../application/queries/get-runs-by-ids.
 import type { RunView } from '../../../application/queries/run-view.js';
 
 /** Full runs by id, batched: every `Run.tasks` of one page becomes one `GetRunsByIdsQuery`. */
-export type RunLoader = DataLoader<string, RunView | null>;
+export type RunDataLoader = DataLoader<string, RunView | null>;
 
 /**
  * `cache: false` for contexts that outlive one result (a subscription executes every event
  * in the context it was started with, so a cache would serve the first event's run forever).
  */
-export function createRunLoader(queries: QueryBus, actor: Actor, options: { cache: boolean }): RunLoader {
+export function createRunDataLoader(
+  queries: QueryBus,
+  actor: Actor,
+  options: { cache: boolean },
+): RunDataLoader {
   return new DataLoader<string, RunView | null>((ids) => queries.execute(new GetRunsByIdsQuery(actor, ids)), {
     cache: options.cache,
     maxBatchSize: 1000,
