@@ -6,7 +6,13 @@
  * and under `tracing` the traced pass's tasks/s and its ratio to the untraced one.
  * BENCH_RATE above the system's capacity (e.g. 700) compares capacity; at the default rate both
  * passes usually keep up and the ratio shows only whether tracing makes the system fall behind.
+ *
+ * `BENCH_BASELINE=<git ref>` also runs the untraced W1 pass of that ref's build (baseline.ts),
+ * alternating old and new passes `BENCH_BASELINE_ROUNDS` times (default 3), and prints under
+ * `baseline` the medians and the ratio new ÷ old of tasks/s and of CPU per task.
  */
+import type { ChildProcess } from 'node:child_process';
+import { prepareBaseline } from './baseline.js';
 import { spawnScript } from './processes.js';
 import { OtlpSink } from './otlp-sink.js';
 import { round } from './stats.js';
@@ -15,8 +21,12 @@ import type { W1Result } from './w1.js';
 const TRACING = process.env.BENCH_TRACING !== 'false';
 
 /** Runs one pass, echoing its lines; resolves with its result (its last line). */
-async function pass(label: string, env: Record<string, string>): Promise<W1Result> {
-  const child = spawnScript('w1-pass', env);
+async function pass(
+  label: string,
+  env: Record<string, string>,
+  spawnPass: (env: Record<string, string>) => ChildProcess = (e) => spawnScript('w1-pass', e),
+): Promise<W1Result> {
+  const child = spawnPass(env);
   let last = '';
   let buffer = '';
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -85,7 +95,41 @@ if (TRACING) {
     await sink.close();
   }
 }
-console.log(JSON.stringify({ ...off, tracing }));
+const baseline = process.env.BENCH_BASELINE ? await compareWithBaseline(process.env.BENCH_BASELINE) : null;
+console.log(JSON.stringify({ ...off, tracing, baseline }));
+
+/** Old build vs this one, untraced, passes alternated so drift in the machine's load hits both. */
+async function compareWithBaseline(ref: string): Promise<Record<string, unknown>> {
+  const old = prepareBaseline(ref);
+  const rounds = Math.max(1, Number(process.env.BENCH_BASELINE_ROUNDS ?? 3));
+  const olds: W1Result[] = [];
+  const news: W1Result[] = [off];
+  for (let round = 0; round < rounds; round++) {
+    olds.push(await pass(`old ${ref}`, { ...untraced, ...later }, old.spawnPass));
+    if (round > 0) news.push(await pass('new', { ...untraced, ...later }));
+  }
+  const tasksPerSecOld = median(olds.map((r) => r.tasksPerSec));
+  const tasksPerSecNew = median(news.map((r) => r.tasksPerSec));
+  const cpuMsPerTaskOld = median(olds.map((r) => r.cpuMsPerTask));
+  const cpuMsPerTaskNew = median(news.map((r) => r.cpuMsPerTask));
+  const result = {
+    ref,
+    commit: old.commit,
+    tasksPerSecOld,
+    tasksPerSecNew,
+    ratio: round(tasksPerSecNew / tasksPerSecOld, 3),
+    cpuMsPerTaskOld,
+    cpuMsPerTaskNew,
+    // Above 1 means the new build spends less CPU per task.
+    cpuRatio: round(cpuMsPerTaskOld / cpuMsPerTaskNew, 3),
+    passes: { old: olds.map((r) => r.tasksPerSec), new: news.map((r) => r.tasksPerSec) },
+  };
+  console.log(
+    `baseline ${ref}: ${tasksPerSecNew} tasks/s new vs ${tasksPerSecOld} old (ratio ${String(result.ratio)}); ` +
+      `CPU ${cpuMsPerTaskNew} vs ${cpuMsPerTaskOld} ms/task (old ÷ new ${String(result.cpuRatio)})`,
+  );
+  return result;
+}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

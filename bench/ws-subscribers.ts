@@ -1,7 +1,7 @@
 /**
  * WebSocket watchers for the fan-out benchmark, in their own process: opens
  * `BENCH_SUBSCRIBERS` connections to `BENCH_WS_URL`, subscribes each to the definition
- * `BENCH_DEFINITION` (SPEC §5 protocol), prints `ready`, then reads the number of events each
+ * `BENCH_DEFINITION` (the /ws protocol, docs/ws-protocol.md), prints `ready`, then reads the number of events each
  * must receive from stdin and prints one JSON line once all have them.
  */
 import { createInterface } from 'node:readline';
