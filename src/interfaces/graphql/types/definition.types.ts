@@ -74,6 +74,18 @@ export class TaskDefinition {
   compensation!: CompensationDefinition | null;
 }
 
+@ObjectType({
+  description:
+    'A remark on a registered definition that did not stop it (docs/contract.md#workflow-definitions).',
+})
+export class DefinitionWarning {
+  @Field(() => String, { description: 'JSON pointer into the definition, e.g. /tasks/2/type' })
+  path!: string;
+
+  @Field(() => String)
+  message!: string;
+}
+
 @ObjectType()
 export class Definition {
   @Field(() => String)
@@ -93,4 +105,11 @@ export class Definition {
 
   @Field(() => DateTimeScalar)
   createdAt!: string;
+
+  @Field(() => [DefinitionWarning], {
+    nullable: true,
+    description:
+      'Only on registerDefinition, and only when non-empty: tasks whose type no live worker serves; null otherwise.',
+  })
+  warnings?: DefinitionWarning[];
 }
