@@ -38,6 +38,9 @@ export class CompensationDefinition {
   timeoutMs!: number;
 
   @Field(() => Int)
+  queueTimeoutMs!: number;
+
+  @Field(() => Int)
   priority!: number;
 
   @Field(() => String)
@@ -63,6 +66,9 @@ export class TaskDefinition {
 
   @Field(() => Int)
   timeoutMs!: number;
+
+  @Field(() => Int)
+  queueTimeoutMs!: number;
 
   @Field(() => Int)
   priority!: number;
