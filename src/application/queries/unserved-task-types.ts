@@ -50,7 +50,7 @@ export function withWarnings<T extends object>(
 }
 
 function formatWindow(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+  return ms < 1000 ? `${ms} ms` : `${Number((ms / 1000).toFixed(1))} s`;
 }
 
 function describe(error: unknown): string {
