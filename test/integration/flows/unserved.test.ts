@@ -133,6 +133,39 @@ describe('warnings on validate and register', () => {
   });
 });
 
+describe('warnings on the GraphQL registerDefinition', () => {
+  const graphql = async (query: string, variables: Record<string, unknown>) => {
+    const res = await http().inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ query, variables }),
+    });
+    return res.json<{ data?: Record<string, { warnings: unknown } | null>; errors?: unknown[] }>();
+  };
+
+  it('answers the same warnings as REST, and null where there are none', async () => {
+    const registered = await graphql(
+      'mutation ($d: JSON!) { registerDefinition(definition: $d) { name warnings { path message } } }',
+      {
+        d: {
+          name: 'unserved-graphql',
+          tasks: [
+            { key: 'a', type: PARCEL },
+            { key: 'b', type: NOBODY },
+          ],
+        },
+      },
+    );
+    expect(registered.errors).toBeUndefined();
+    expect(registered.data?.registerDefinition?.warnings).toEqual([unservedWarning(1, NOBODY)]);
+    const read = await graphql('query ($n: String!) { definition(name: $n) { warnings { path } } }', {
+      n: 'unserved-graphql',
+    });
+    expect(read.data?.definition).toEqual({ warnings: null });
+  });
+});
+
 describe('attempts no worker takes', () => {
   it('fail with code timeout after queueTimeoutMs, and the run unwinds by the usual rules', async () => {
     const id = await startRun(app!, {
