@@ -46,7 +46,7 @@ export const CONFIG_VARIABLES = [
   'SAGAFLOW_SHARDS',
   'SAGAFLOW_INSTANCE_ID',
   'SAGAFLOW_LIVE_POLL_MS',
-  'SAGAFLOW_WORKER_HEARTBEAT_MS',
+  'SAGAFLOW_HEARTBEAT_MS',
   'LOG_LEVEL',
 ] as const;
 export type ConfigVariable = (typeof CONFIG_VARIABLES)[number];
@@ -105,7 +105,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: logLevel(env.LOG_LEVEL),
     shardCount: Math.max(1, int('SAGAFLOW_SHARDS', 8)),
     livePollMs: Math.max(10, int('SAGAFLOW_LIVE_POLL_MS', 5000)),
-    workerHeartbeatMs: Math.max(100, int('SAGAFLOW_WORKER_HEARTBEAT_MS', 10_000)),
+    workerHeartbeatMs: Math.max(100, int('SAGAFLOW_HEARTBEAT_MS', 10_000)),
     instanceId: env.SAGAFLOW_INSTANCE_ID ?? `${process.pid}-${Math.random().toString(36).slice(2, 10)}`,
   };
 }

@@ -4,7 +4,7 @@ import type { WorkerDirectory } from '../../application/ports/worker-directory.j
 export interface WorkerHeartbeatOptions {
   /** This process in the directory (SAGAFLOW_INSTANCE_ID). */
   workerId: string;
-  /** SAGAFLOW_WORKER_HEARTBEAT_MS (docs/contract.md#processes-and-roles). */
+  /** SAGAFLOW_HEARTBEAT_MS (docs/contract.md#configuration). */
   intervalMs: number;
 }
 
