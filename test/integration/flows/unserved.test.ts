@@ -201,6 +201,19 @@ describe('attempts no worker takes', () => {
     ]);
   });
 
+  it('fail the run when nothing is left to compensate', async () => {
+    const id = await startRun(app!, {
+      definition: {
+        name: 'unserved-alone',
+        tasks: [{ key: 'only', type: NOBODY, queueTimeoutMs: 300, retry: { maxAttempts: 1 } }],
+      },
+    });
+    const run = await waitForStatus(app!, id);
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toMatchObject({ taskKey: 'only' });
+    expect(run.tasks[0]).toMatchObject({ status: 'FAILED', attempts: 1, error: { code: 'timeout' } });
+  });
+
   it('are cancelled at once by a cancel: the run ends CANCELLED without waiting for a worker', async () => {
     // The default queueTimeoutMs (5 minutes) would keep the attempt queued far beyond this test.
     const id = await startRun(app!, {
