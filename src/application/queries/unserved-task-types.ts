@@ -22,7 +22,7 @@ export async function unservedTaskWarnings(
   } catch (error) {
     return [
       {
-        path: '/tasks',
+        path: 'tasks',
         message: `served task types not checked: worker heartbeats unavailable (${describe(error)})`,
       },
     ];
@@ -35,8 +35,8 @@ export async function unservedTaskWarnings(
     }
   };
   definition.tasks.forEach((task, i) => {
-    check(task.type, `/tasks/${i}/type`);
-    if (task.compensation) check(task.compensation.type, `/tasks/${i}/compensation/type`);
+    check(task.type, `tasks[${i}].type`);
+    if (task.compensation) check(task.compensation.type, `tasks[${i}].compensation.type`);
   });
   return warnings;
 }

@@ -52,7 +52,7 @@ const http = () => app!.app as NestFastifyApplication;
 const post = (url: string, body: unknown) => http().inject({ method: 'POST', url, payload: body as object });
 
 const unservedWarning = (index: number, type: string) => ({
-  path: `/tasks/${index}/type`,
+  path: `tasks[${index}].type`,
   message: `no worker serves task type "${type}" (seen in the last 1.5 s)`,
 });
 

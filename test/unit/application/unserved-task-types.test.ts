@@ -51,9 +51,9 @@ describe('unserved task types', () => {
     const report = await validate(definition);
     expect(report.valid).toBe(true);
     expect(report.warnings).toEqual([
-      { path: '/tasks/2/type', message: 'no worker serves task type "carrier" (seen in the last 30 s)' },
+      { path: 'tasks[2].type', message: 'no worker serves task type "carrier" (seen in the last 30 s)' },
       {
-        path: '/tasks/2/compensation/type',
+        path: 'tasks[2].compensation.type',
         message: 'no worker serves task type "recall" (seen in the last 30 s)',
       },
     ]);
@@ -75,7 +75,7 @@ describe('unserved task types', () => {
     await workers.announce('w2', ['echo']);
     clock.advance(15_000);
     const report = await validate(definition);
-    expect(report.warnings?.map((w) => w.path)).toEqual(['/tasks/2/type', '/tasks/2/compensation/type']);
+    expect(report.warnings?.map((w) => w.path)).toEqual(['tasks[2].type', 'tasks[2].compensation.type']);
   });
 
   it('registers all the same, with the warnings in the result', async () => {
@@ -84,9 +84,9 @@ describe('unserved task types', () => {
     expect(result.created).toBe(true);
     expect(await definitions.find('shipping')).not.toBeNull();
     expect(result.warnings.map((w) => w.path)).toEqual([
-      '/tasks/0/type',
-      '/tasks/2/type',
-      '/tasks/2/compensation/type',
+      'tasks[0].type',
+      'tasks[2].type',
+      'tasks[2].compensation.type',
     ]);
   });
 
@@ -97,7 +97,7 @@ describe('unserved task types', () => {
     expect(report.valid).toBe(true);
     expect(report.warnings).toEqual([
       {
-        path: '/tasks',
+        path: 'tasks',
         message: 'served task types not checked: worker heartbeats unavailable (connection refused)',
       },
     ]);

@@ -37,7 +37,7 @@ describe('REST routes send the right message and status', () => {
 
   it('register answers the warnings of the command, only when there are some (docs/contract.md#workflow-definitions)', async () => {
     const warnings = [
-      { path: '/tasks/0/type', message: 'no worker serves task type "x" (seen in the last 30 s)' },
+      { path: 'tasks[0].type', message: 'no worker serves task type "x" (seen in the last 30 s)' },
     ];
     script.next = () => ({ created: true, stored, warnings });
     const warned = await json('POST', '/v1/definitions', { name: 'demo' });

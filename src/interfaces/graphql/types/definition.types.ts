@@ -85,7 +85,9 @@ export class TaskDefinition {
     'A remark on a registered definition that did not stop it (docs/contract.md#workflow-definitions).',
 })
 export class DefinitionWarning {
-  @Field(() => String, { description: 'JSON pointer into the definition, e.g. /tasks/2/type' })
+  @Field(() => String, {
+    description: 'JSON path into the definition, as in validation errors, e.g. tasks[2].type',
+  })
   path!: string;
 
   @Field(() => String)
