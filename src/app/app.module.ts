@@ -11,6 +11,7 @@ import { DEFINITION_REPOSITORY } from '../application/ports/definition-repositor
 import { RUN_READ_MODEL } from '../application/ports/run-read-model.js';
 import { RUN_EVENT_FEED } from '../application/ports/run-event-feed.js';
 import { RUN_VIEW_CACHE } from '../application/ports/run-view-cache.js';
+import { WORKER_DIRECTORY } from '../application/ports/worker-directory.js';
 import { GetDefinitionHandler, ListDefinitionsHandler } from '../application/queries/definition-queries.js';
 import {
   GetRunEventsHandler,
@@ -62,6 +63,7 @@ export class AppModule {
         { provide: RUN_READ_MODEL, useValue: runtime.readSide.reads },
         { provide: RUN_VIEW_CACHE, useValue: runtime.readSide.cache },
         { provide: RUN_EVENT_FEED, useValue: runtime.readSide.feed },
+        { provide: WORKER_DIRECTORY, useValue: runtime.workers },
         { provide: APP_OPTIONS, useValue: options },
         RolesService,
         UpgradeRoutes,
@@ -80,6 +82,7 @@ export class AppModule {
         RUN_READ_MODEL,
         RUN_VIEW_CACHE,
         RUN_EVENT_FEED,
+        WORKER_DIRECTORY,
       ],
     };
   }

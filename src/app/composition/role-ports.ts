@@ -42,6 +42,8 @@ export function workerRolePorts(runtime: SagaflowRuntime): WorkerRolePorts {
     logger: runtime.logger,
     httpAllow: runtime.config.httpAllow,
     observeHttpBreakers: (open) => runtime.metrics.breakers.track('http', open),
+    workers: runtime.workers,
+    heartbeat: { workerId: runtime.config.instanceId, intervalMs: runtime.config.workerHeartbeatMs },
   };
 }
 

@@ -22,9 +22,13 @@ import { TaskQueueDeclarer } from '../../infrastructure/outbox/task-queues.js';
 import { ensureDatabase, migrate, waitForSchema } from '../../infrastructure/persistence/bootstrap.js';
 import { MikroOrmDefinitionRepository } from '../../infrastructure/persistence/mikro-orm-definition-repository.js';
 import { MikroOrmRunStore } from '../../infrastructure/persistence/mikro-orm-run-store.js';
+import { PostgresWorkerDirectory } from '../../infrastructure/persistence/postgres-worker-directory.js';
 import { createOrm } from '../../infrastructure/persistence/orm.js';
 import { ReadSide } from './read-side.js';
 import { runTracing } from '../../infrastructure/telemetry/start-tracing.js';
+
+/** A worker's types count as served while one of its last this-many heartbeats is recent. */
+const LIVE_HEARTBEATS = 3;
 
 /**
  * The process's shared infrastructure, built once in dependency order: database (created and
@@ -47,6 +51,8 @@ export class SagaflowRuntime {
   readonly metrics: SagaflowMetrics;
   readonly orchestrator: RunOrchestrator;
   readonly catalog: DefinitionCatalog;
+  /** Which task types live workers serve (docs/architecture.md, "Unserved task types"). */
+  readonly workers: PostgresWorkerDirectory;
   /** Sagaflow's spans (docs/tracing.md); a no-op unless main.ts started tracing. */
   readonly tracing = runTracing();
 
@@ -58,6 +64,7 @@ export class SagaflowRuntime {
     this.em = orm.em;
     this.definitions = new MikroOrmDefinitionRepository(this.em);
     this.runStore = new MikroOrmRunStore(() => this.db());
+    this.workers = new PostgresWorkerDirectory(() => this.db(), LIVE_HEARTBEATS * config.workerHeartbeatMs);
     this.amqp = new AmqpConnection({
       url: config.amqpUrl,
       logger: logger.child({ component: 'amqp' }),

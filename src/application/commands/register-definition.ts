@@ -10,6 +10,8 @@ import {
   type DefinitionRepository,
   type StoredDefinition,
 } from '../ports/definition-repository.js';
+import { WORKER_DIRECTORY, type WorkerDirectory } from '../ports/worker-directory.js';
+import { unservedTaskWarnings, type DefinitionWarning } from '../queries/unserved-task-types.js';
 
 export class RegisterDefinitionCommand extends Command<RegisterDefinitionResult> {
   constructor(
@@ -23,6 +25,8 @@ export class RegisterDefinitionCommand extends Command<RegisterDefinitionResult>
 export interface RegisterDefinitionResult {
   created: boolean;
   stored: StoredDefinition;
+  /** Tasks whose type no live worker serves; registration succeeds all the same. */
+  warnings: DefinitionWarning[];
 }
 
 @CommandHandler(RegisterDefinitionCommand)
@@ -30,7 +34,10 @@ export class RegisterDefinitionHandler implements ICommandHandler<
   RegisterDefinitionCommand,
   RegisterDefinitionResult
 > {
-  constructor(@Inject(DEFINITION_REPOSITORY) private readonly definitions: DefinitionRepository) {}
+  constructor(
+    @Inject(DEFINITION_REPOSITORY) private readonly definitions: DefinitionRepository,
+    @Inject(WORKER_DIRECTORY) private readonly workers: WorkerDirectory,
+  ) {}
 
   async execute({ body }: RegisterDefinitionCommand): Promise<RegisterDefinitionResult> {
     const result = validateDefinition(body);
@@ -44,6 +51,10 @@ export class RegisterDefinitionHandler implements ICommandHandler<
         `definition ${result.definition.name} version ${result.definition.version} exists with different content`,
       );
     }
-    return { created: outcome.outcome === 'created', stored: outcome.stored };
+    return {
+      created: outcome.outcome === 'created',
+      stored: outcome.stored,
+      warnings: await unservedTaskWarnings(result.definition, this.workers),
+    };
   }
 }

@@ -1,8 +1,11 @@
+import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Actor } from '../actor.js';
 import { validateDefinition } from '../../domain/definition/definition-validator.js';
 import { planOf, type ExecutionPlan } from '../../domain/definition/plan.js';
 import type { ValidationIssue } from '../../domain/shared/domain-error.js';
+import { WORKER_DIRECTORY, type WorkerDirectory } from '../ports/worker-directory.js';
+import { unservedTaskWarnings, withWarnings, type DefinitionWarning } from './unserved-task-types.js';
 
 export class ValidateDefinitionQuery extends Query<ValidationReport> {
   constructor(
@@ -17,14 +20,18 @@ export interface ValidationReport {
   valid: boolean;
   errors: ValidationIssue[];
   plan: ExecutionPlan | null;
+  /** Only when non-empty: tasks whose type no live worker serves (a valid definition stays valid). */
+  warnings?: DefinitionWarning[];
 }
 
 @QueryHandler(ValidateDefinitionQuery)
 export class ValidateDefinitionHandler implements IQueryHandler<ValidateDefinitionQuery, ValidationReport> {
+  constructor(@Inject(WORKER_DIRECTORY) private readonly workers: WorkerDirectory) {}
+
   async execute({ body }: ValidateDefinitionQuery): Promise<ValidationReport> {
     const result = validateDefinition(body);
-    return result.valid
-      ? { valid: true, errors: [], plan: planOf(result.definition) }
-      : { valid: false, errors: result.errors, plan: null };
+    if (!result.valid) return { valid: false, errors: result.errors, plan: null };
+    const report: ValidationReport = { valid: true, errors: [], plan: planOf(result.definition) };
+    return withWarnings(report, await unservedTaskWarnings(result.definition, this.workers));
   }
 }

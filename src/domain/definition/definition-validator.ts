@@ -23,11 +23,20 @@ const TASK_FIELDS = new Set([
   'input',
   'retry',
   'timeoutMs',
+  'queueTimeoutMs',
   'priority',
   'idempotencyKey',
   'compensation',
 ]);
-const COMPENSATION_FIELDS = new Set(['type', 'input', 'retry', 'timeoutMs', 'priority', 'idempotencyKey']);
+const COMPENSATION_FIELDS = new Set([
+  'type',
+  'input',
+  'retry',
+  'timeoutMs',
+  'queueTimeoutMs',
+  'priority',
+  'idempotencyKey',
+]);
 
 export type DefinitionValidation =
   | { valid: true; definition: WorkflowDefinition; errors: [] }

@@ -1,6 +1,7 @@
 import { resolveTemplate } from '../definition/template.js';
 import { DELAY_TYPE } from '../definition/workflow-definition.js';
-import { addMs, QUEUE_ALLOWANCE_MS } from './execution.js';
+import { queueTimeoutOf } from '../definition/task-config.js';
+import { addMs } from './execution.js';
 import type { DecisionContext } from './run-events.js';
 import type { RunHost } from './run-host.js';
 import type { ExecutionSnapshot, Json } from './run-snapshot.js';
@@ -9,7 +10,7 @@ import { setExecutionStatus, type Step } from './attempt-step.js';
 
 /**
  * Starts the step's next attempt: resolves its input and idempotency key against the run, then
- * dispatches it to a worker under a safety timer — or, for `delay`, arms the timer that will
+ * dispatches it to a worker under its schedule-to-start timer — or, for `delay`, arms the timer that will
  * complete it. An unresolvable template fails the step here, before anything is sent.
  */
 export function queueAttempt(
@@ -63,7 +64,8 @@ export function queueAttempt(
     return;
   }
   setExecutionStatus(run, i, exec, step.kind, 'QUEUED');
-  exec.timerAt = addMs(ctx.now, step.config.timeoutMs + QUEUE_ALLOWANCE_MS);
+  // Schedule-to-start: a worker must take it within queueTimeoutMs (docs/contract.md#timeouts).
+  exec.timerAt = addMs(ctx.now, queueTimeoutOf(step.config));
   run.record(ctx, queuedEvent, task.key, attempt, { type: step.type });
   run.dispatch({
     taskKey: task.key,

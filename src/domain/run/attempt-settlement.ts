@@ -27,9 +27,9 @@ export function settleAttempt(
     exec.timerAt = addMs(outcome.startedAt, step.config.timeoutMs + START_GRACE_MS);
     return;
   }
-  exec.finishedAt = outcome.finishedAt;
-  exec.timerAt = null;
   if (outcome.outcome === 'completed') {
+    exec.finishedAt = outcome.finishedAt;
+    exec.timerAt = null;
     exec.output = outcome.output;
     exec.error = null;
     if (step.kind === 'task') run.setTaskStatus(i, 'COMPLETED');
@@ -40,16 +40,32 @@ export function settleAttempt(
     run.record(ctx, step.kind === 'task' ? 'TaskCompleted' : 'CompensationCompleted', key, exec.attempt, {});
     return;
   }
-  const error = {
-    message: outcome.error.message,
-    ...(outcome.error.code ? { code: outcome.error.code } : {}),
-  };
+  settleFailure(run, i, exec, step, outcome.error, outcome.finishedAt, ctx);
+}
+
+/**
+ * A failed attempt — reported by a worker, or timed out by the orchestrator (then possibly before
+ * any worker took it): a retry after backoff or failing for good.
+ */
+export function settleFailure(
+  run: RunHost,
+  i: number,
+  exec: ExecutionSnapshot,
+  step: Step,
+  failure: AttemptFailure,
+  finishedAt: Date,
+  ctx: DecisionContext,
+): void {
+  const key = run.taskAt(i).task.key;
+  exec.finishedAt = finishedAt;
+  exec.timerAt = null;
+  const error = { message: failure.message, ...(failure.code ? { code: failure.code } : {}) };
   exec.error = error;
   // Tasks retry only while the run still accepts work; compensations retry while unwinding.
   const decision =
     step.kind === 'task' && !run.isAcceptingWork()
       ? ({ outcome: 'fail' } as const)
-      : decideRetry(exec, step.retry, outcome.error, ctx.random());
+      : decideRetry(exec, step.retry, failure, ctx.random());
   if (decision.outcome === 'retry') {
     setExecutionStatus(run, i, exec, step.kind, 'RETRYING');
     exec.timerAt = addMs(ctx.now, decision.delayMs);
@@ -62,7 +78,7 @@ export function settleAttempt(
     });
     return;
   }
-  failForGood(run, i, exec, step, outcome.error, ctx);
+  failForGood(run, i, exec, step, failure, ctx);
 }
 
 /** Fails the step with no retry left; a failed task then fails the run, a compensation its unwinding. */

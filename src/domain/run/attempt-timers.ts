@@ -3,7 +3,7 @@ import type { AttemptFailure, DecisionContext } from './run-events.js';
 import type { RunHost } from './run-host.js';
 import type { ExecutionSnapshot } from './run-snapshot.js';
 import { queueAttempt } from './attempt-queue.js';
-import { settleAttempt } from './attempt-settlement.js';
+import { settleAttempt, settleFailure } from './attempt-settlement.js';
 import { compensationStep, taskStep, type Step } from './attempt-step.js';
 
 const LOST_WORKER: AttemptFailure = {
@@ -12,10 +12,17 @@ const LOST_WORKER: AttemptFailure = {
   retryable: true,
 };
 
+/** No worker took the attempt within its `queueTimeoutMs` (docs/contract.md#timeouts). */
+export const NOT_STARTED: AttemptFailure = {
+  message: 'no worker started the attempt within the schedule-to-start timeout (queueTimeoutMs)',
+  code: 'timeout',
+  retryable: true,
+};
+
 /**
  * Fires the task's and its compensation's durable timers if due. What a timer means depends on
- * the status it was armed in: a retry backoff ending, a `delay` completing, or a safety timeout
- * for a worker that never reported.
+ * the status it was armed in: a retry backoff ending, a `delay` completing, the schedule-to-start
+ * timeout of an attempt no worker took, or the safety timeout of a started one that never reported.
  */
 export function fireDueTimers(run: RunHost, i: number, ctx: DecisionContext): boolean {
   const { task, definition } = run.taskAt(i);
@@ -63,7 +70,9 @@ function fire(
       },
       ctx,
     );
-  } else if (status === 'QUEUED' || status === 'RUNNING') {
+  } else if (status === 'QUEUED') {
+    settleFailure(run, i, exec, step, NOT_STARTED, ctx.now, ctx);
+  } else if (status === 'RUNNING') {
     settleAttempt(
       run,
       i,

@@ -3,8 +3,6 @@ import { retryDelayMs } from '../definition/retry-policy.js';
 import type { AttemptFailure } from './run-events.js';
 import type { ExecutionSnapshot } from './run-snapshot.js';
 
-/** Extra time the safety timer allows for a task waiting in a queue before a worker takes it. */
-export const QUEUE_ALLOWANCE_MS = 300_000;
 /** Extra time the safety timer allows past a started attempt's own timeout. */
 export const START_GRACE_MS = 30_000;
 const MAX_RETRY_AFTER_MS = 3_600_000;

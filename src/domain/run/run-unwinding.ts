@@ -20,16 +20,21 @@ export interface EndingHost extends Pick<RunHost, 'setTaskStatus' | 'record'> {
 
 /**
  * docs/contract.md#runs rule 2: once a run fails or is cancelled nothing new is queued; pending work is
- * skipped and waiting work (retry backoffs, `delay` timers) cancelled at once. Attempts already
- * with a worker are left to report.
+ * skipped and waiting work (retry backoffs, `delay` timers) cancelled at once. A cancel also
+ * cancels attempts no worker has started yet; started ones are left to report.
  */
 export function beginUnwinding(run: EndingHost, ctx: DecisionContext): void {
+  const cancelling = run.state.status === 'CANCELLING';
   run.state.tasks.forEach((t, i) => {
     const def = run.definition.tasks[i]!;
     if (t.status === 'PENDING') {
       run.setTaskStatus(i, 'SKIPPED');
       run.record(ctx, 'TaskSkipped', t.key, null, {});
-    } else if (t.status === 'RETRYING' || (t.status === 'RUNNING' && def.type === DELAY_TYPE)) {
+    } else if (
+      t.status === 'RETRYING' ||
+      (t.status === 'RUNNING' && def.type === DELAY_TYPE) ||
+      (t.status === 'QUEUED' && cancelling)
+    ) {
       run.setTaskStatus(i, 'CANCELLED');
       t.timerAt = null;
       t.finishedAt = ctx.now;

@@ -18,11 +18,12 @@ export type TaskStatus = (typeof TASK_STATUSES)[number];
 /**
  * docs/contract.md#runs task lifecycle. `PENDING → RUNNING` and `RETRYING → RUNNING` are `delay` tasks,
  * which start when their timer is set; `PENDING → FAILED` is a task whose input template
- * cannot be resolved; `FAILED/SKIPPED/CANCELLED → PENDING` is an operator retry.
+ * cannot be resolved; `QUEUED → CANCELLED` is a cancel before any worker took the attempt;
+ * `FAILED/SKIPPED/CANCELLED → PENDING` is an operator retry.
  */
 const TASK_TRANSITIONS: Record<TaskStatus, readonly TaskStatus[]> = {
   PENDING: ['QUEUED', 'RUNNING', 'SKIPPED', 'FAILED'],
-  QUEUED: ['RUNNING', 'COMPLETED', 'FAILED', 'RETRYING'],
+  QUEUED: ['RUNNING', 'COMPLETED', 'FAILED', 'RETRYING', 'CANCELLED'],
   RUNNING: ['COMPLETED', 'FAILED', 'RETRYING', 'CANCELLED'],
   RETRYING: ['QUEUED', 'RUNNING', 'FAILED', 'CANCELLED'],
   COMPLETED: ['COMPENSATING'],

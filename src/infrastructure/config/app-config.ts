@@ -18,6 +18,8 @@ export interface AppConfig {
   instanceId: string;
   /** A watched run quiet for this long is checked against history (repairs lost live batches). */
   livePollMs: number;
+  /** A worker announces its task types this often; three missed beats and they count as unserved. */
+  workerHeartbeatMs: number;
 }
 
 export const ROLES = ['api', 'relay', 'orchestrator', 'worker'] as const;
@@ -44,6 +46,7 @@ export const CONFIG_VARIABLES = [
   'SAGAFLOW_SHARDS',
   'SAGAFLOW_INSTANCE_ID',
   'SAGAFLOW_LIVE_POLL_MS',
+  'SAGAFLOW_HEARTBEAT_MS',
   'LOG_LEVEL',
 ] as const;
 export type ConfigVariable = (typeof CONFIG_VARIABLES)[number];
@@ -102,6 +105,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: logLevel(env.LOG_LEVEL),
     shardCount: Math.max(1, int('SAGAFLOW_SHARDS', 8)),
     livePollMs: Math.max(10, int('SAGAFLOW_LIVE_POLL_MS', 5000)),
+    workerHeartbeatMs: Math.max(100, int('SAGAFLOW_HEARTBEAT_MS', 10_000)),
     instanceId: env.SAGAFLOW_INSTANCE_ID ?? `${process.pid}-${Math.random().toString(36).slice(2, 10)}`,
   };
 }

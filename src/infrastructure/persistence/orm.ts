@@ -4,6 +4,7 @@ import { DefinitionRecord, RunEventRecord } from './entities.js';
 import { Migration20261122000000Initial } from './migrations/Migration20261122000000Initial.js';
 import { Migration20261202000000ListIndexes } from './migrations/Migration20261202000000ListIndexes.js';
 import { Migration20261203000000RunTraceParent } from './migrations/Migration20261203000000RunTraceParent.js';
+import { Migration20261204100000WorkerHeartbeats } from './migrations/Migration20261204100000WorkerHeartbeats.js';
 
 export interface OrmOptions {
   databaseUrl: string;
@@ -30,6 +31,7 @@ export function createOrm(options: OrmOptions): MikroORM {
         { name: 'Migration20261122000000Initial', class: Migration20261122000000Initial },
         { name: 'Migration20261202000000ListIndexes', class: Migration20261202000000ListIndexes },
         { name: 'Migration20261203000000RunTraceParent', class: Migration20261203000000RunTraceParent },
+        { name: 'Migration20261204100000WorkerHeartbeats', class: Migration20261204100000WorkerHeartbeats },
       ],
       transactional: true,
       allOrNothing: true,

@@ -9,10 +9,12 @@ import type {
 import type { AppLogger } from '../../application/ports/logger.js';
 import type { MessageRouting } from '../../application/ports/message-routing.js';
 import type { RunTracing } from '../../application/ports/run-tracing.js';
+import type { WorkerDirectory } from '../../application/ports/worker-directory.js';
 import { createDefaultRegistry, type HandlerRegistry } from '../worker/handler-registry.js';
 import { loadHandlerModules, parseHandlerSpecifiers } from '../worker/handlers/handler-modules.js';
 import { logAttempt } from '../worker/attempt-log.js';
 import { TaskExecutor } from '../worker/task-executor.js';
+import { WorkerHeartbeat, type WorkerHeartbeatOptions } from '../worker/worker-heartbeat.js';
 
 /** What the worker role uses, bound by the composition root (src/app/composition). */
 export interface WorkerRolePorts {
@@ -26,6 +28,9 @@ export interface WorkerRolePorts {
   httpAllow: readonly string[];
   /** Hands the `http` handler's open-breaker count to the metrics. */
   observeHttpBreakers: (openBreakers: () => number) => void;
+  /** Where this worker announces the task types it serves. */
+  workers: WorkerDirectory;
+  heartbeat: WorkerHeartbeatOptions;
 }
 
 const PREFETCH_PER_TYPE = 64;
@@ -38,6 +43,7 @@ const PREFETCH_PER_TYPE = 64;
 export class WorkerRole {
   private readonly consumers: InboundSubscription[] = [];
   private readonly log = this.ports.logger.child({ component: 'worker' });
+  private readonly heartbeat = new WorkerHeartbeat(this.ports.workers, this.ports.heartbeat, this.log);
 
   constructor(
     private readonly ports: WorkerRolePorts,
@@ -69,6 +75,8 @@ export class WorkerRole {
       this.consumers.push(consumer);
       await consumer.ready;
     }
+    // Announced once every queue is consumed, so "served" means a consumer is there.
+    await this.heartbeat.start(this.registry.types());
   }
 
   /**
@@ -136,6 +144,7 @@ export class WorkerRole {
   }
 
   async stop(): Promise<void> {
+    await this.heartbeat.stop();
     await Promise.all(this.consumers.map((c) => c.cancel()));
     await this.registry.close();
   }

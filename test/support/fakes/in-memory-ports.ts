@@ -21,6 +21,7 @@ import type {
   RunViewCache,
 } from '../../../src/application/ports/run-view-cache.js';
 import type { RunView } from '../../../src/application/queries/run-view.js';
+import type { WorkerDirectory } from '../../../src/application/ports/worker-directory.js';
 
 /** Time that moves only when the test says so; jitter fixed at the middle of its range. */
 export class ManualClock implements Clock {
@@ -145,5 +146,31 @@ export class InMemoryLiveEventBus implements LiveEventBus {
 
   emit(items: readonly FeedItem[]): void {
     for (const listener of this.listeners) listener(items);
+  }
+}
+
+/** Worker announcements in memory, aged by a ManualClock like the real table by `now()`. */
+export class InMemoryWorkerDirectory implements WorkerDirectory {
+  private readonly seen = new Map<string, { types: readonly string[]; at: number }>();
+  /** Set to make every read fail, as when PostgreSQL is unreachable. */
+  failure: Error | null = null;
+
+  constructor(
+    private readonly clock: Clock,
+    readonly liveWindowMs = 30_000,
+  ) {}
+
+  async announce(workerId: string, types: readonly string[]): Promise<void> {
+    this.seen.set(workerId, { types: [...types], at: this.clock.now().getTime() });
+  }
+
+  async withdraw(workerId: string): Promise<void> {
+    this.seen.delete(workerId);
+  }
+
+  async servedTypes(withinMs: number): Promise<ReadonlySet<string>> {
+    if (this.failure) throw this.failure;
+    const since = this.clock.now().getTime() - withinMs;
+    return new Set([...this.seen.values()].filter((w) => w.at > since).flatMap((w) => w.types));
   }
 }

@@ -24,6 +24,7 @@ import {
   InMemoryDefinitions,
   InMemoryRunViewCache,
   ManualClock,
+  InMemoryWorkerDirectory,
   RecordingPublisher,
   testRouting,
 } from '../../support/fakes/in-memory-ports.js';
@@ -52,7 +53,7 @@ function engine() {
     clock,
   );
   engines.push(orchestrator);
-  const register = new RegisterDefinitionHandler(definitions);
+  const register = new RegisterDefinitionHandler(definitions, new InMemoryWorkerDirectory(clock));
   const start = new StartRunHandler(orchestrator, catalog);
 
   return {

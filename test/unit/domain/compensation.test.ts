@@ -258,6 +258,7 @@ describe('COMPENSATION_FAILED and operator retry', () => {
   it('returns a cancelled run to CANCELLING on retry and ends CANCELLED', () => {
     const run = RunDriver.start(definitionOf({ tasks: [saga('a'), task('b', ['a'])] }));
     run.complete('a');
+    run.started('b');
     run.cancel();
     // b is still on a worker: a's compensation waits for it
     expect(run.lastDispatched()).toEqual([]);

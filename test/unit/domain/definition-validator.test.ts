@@ -373,6 +373,7 @@ describe('validateDefinition: defaults', () => {
       input: {},
       retry: DEFAULT_RETRY_POLICY,
       timeoutMs: 300000,
+      queueTimeoutMs: 300000,
       priority: 5,
       idempotencyKey: '${run.id}:${task.key}:compensate',
     });

@@ -46,6 +46,7 @@ const TASK_ARROWS: [TaskStatus, TaskStatus][] = [
   ['QUEUED', 'COMPLETED'],
   ['QUEUED', 'FAILED'],
   ['QUEUED', 'RETRYING'],
+  ['QUEUED', 'CANCELLED'],
   ['RUNNING', 'COMPLETED'],
   ['RUNNING', 'FAILED'],
   ['RUNNING', 'RETRYING'],

@@ -494,14 +494,15 @@ describe('WorkflowRun: operator retry of a FAILED run', () => {
 });
 
 describe('WorkflowRun: cancel', () => {
-  it('skips pending tasks, lets queued ones finish, compensates, and ends CANCELLED', () => {
+  it('skips pending tasks, lets started ones finish, compensates, and ends CANCELLED', () => {
     const run = RunDriver.start(
       definitionOf({ tasks: [saga('a'), saga('b', ['a']), saga('c', ['b']), saga('d', ['a'])] }),
     );
     run.complete('a');
     expect(run.lastDispatched()).toEqual(['b#1', 'd#1']);
     run.complete('d');
-    // When the run is cancelled while b is on a worker
+    run.started('b');
+    // When the run is cancelled while b runs on a worker
     expect(run.cancel('user asked')).toBe(true);
     expect(run.status).toBe('CANCELLING');
     expect(run.lastEventTypes()).toEqual(['RunCancelRequested', 'TaskSkipped:c', 'CompensationQueued:d']);
@@ -540,6 +541,7 @@ describe('WorkflowRun: cancel', () => {
 
   it('does not retry a task that fails while the run is cancelling', () => {
     const run = RunDriver.start(definitionOf({ tasks: [task('a', [], { retry: { maxAttempts: 5 } })] }));
+    run.started('a');
     run.cancel();
     expect(run.status).toBe('CANCELLING');
     run.fail('a', retryable());

@@ -35,11 +35,25 @@ describe('REST routes send the right message and status', () => {
     headers: Record<string, string> = {},
   ) => app.inject({ method, url, ...(payload === undefined ? {} : { payload: payload as object }), headers });
 
+  it('register answers the warnings of the command, only when there are some (docs/contract.md#workflow-definitions)', async () => {
+    const warnings = [
+      { path: 'tasks[0].type', message: 'no worker serves task type "x" (seen in the last 30 s)' },
+    ];
+    script.next = () => ({ created: true, stored, warnings });
+    const warned = await json('POST', '/v1/definitions', { name: 'demo' });
+    expect(warned.statusCode).toBe(201);
+    expect(warned.json()).toMatchObject({ name: 'demo', version: 2, warnings });
+    script.next = () => ({ created: true, stored, warnings: [] });
+    expect(Object.keys((await json('POST', '/v1/definitions', { name: 'demo' })).json())).not.toContain(
+      'warnings',
+    );
+  });
+
   it.each([
     [true, 201],
     [false, 200],
   ])('register with created=%s answers %i and the definition', async (created, status) => {
-    script.next = () => ({ created, stored });
+    script.next = () => ({ created, stored, warnings: [] });
     const res = await json('POST', '/v1/definitions', { name: 'demo' });
     expect(res.statusCode).toBe(status);
     expect(res.headers.location).toBe('/v1/definitions/demo/versions/2');

@@ -4,6 +4,7 @@ import { RegisterDefinitionCommand } from '../../../application/commands/registe
 import { NotFoundError } from '../../../application/errors.js';
 import { GetDefinitionQuery, ListDefinitionsQuery } from '../../../application/queries/definition-queries.js';
 import { definitionView } from '../../../application/queries/run-view.js';
+import { withWarnings } from '../../../application/queries/unserved-task-types.js';
 import type { DefinitionView } from '../../http/controllers/query-results.js';
 import { EXPECTED_DEFINITIONS, listOf } from '../limits/cost.js';
 import { JsonScalar } from '../scalars/json.scalar.js';
@@ -55,7 +56,9 @@ export class DefinitionResolver {
     @CurrentActor() actor: Actor,
     @Args('definition', { type: () => JsonScalar }) definition: unknown,
   ): Promise<DefinitionView> {
-    const { stored } = await this.commands.execute(new RegisterDefinitionCommand(actor, definition));
-    return definitionView(stored);
+    const { stored, warnings } = await this.commands.execute(
+      new RegisterDefinitionCommand(actor, definition),
+    );
+    return withWarnings(definitionView(stored), warnings);
   }
 }

@@ -38,6 +38,9 @@ export class CompensationDefinition {
   timeoutMs!: number;
 
   @Field(() => Int)
+  queueTimeoutMs!: number;
+
+  @Field(() => Int)
   priority!: number;
 
   @Field(() => String)
@@ -65,6 +68,9 @@ export class TaskDefinition {
   timeoutMs!: number;
 
   @Field(() => Int)
+  queueTimeoutMs!: number;
+
+  @Field(() => Int)
   priority!: number;
 
   @Field(() => String)
@@ -72,6 +78,20 @@ export class TaskDefinition {
 
   @Field(() => CompensationDefinition, { nullable: true })
   compensation!: CompensationDefinition | null;
+}
+
+@ObjectType({
+  description:
+    'A remark on a registered definition that did not stop it (docs/contract.md#workflow-definitions).',
+})
+export class DefinitionWarning {
+  @Field(() => String, {
+    description: 'JSON path into the definition, as in validation errors, e.g. tasks[2].type',
+  })
+  path!: string;
+
+  @Field(() => String)
+  message!: string;
 }
 
 @ObjectType()
@@ -93,4 +113,11 @@ export class Definition {
 
   @Field(() => DateTimeScalar)
   createdAt!: string;
+
+  @Field(() => [DefinitionWarning], {
+    nullable: true,
+    description:
+      'Only on registerDefinition, and only when non-empty: tasks whose type no live worker serves; null otherwise.',
+  })
+  warnings?: DefinitionWarning[];
 }

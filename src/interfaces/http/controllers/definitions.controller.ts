@@ -10,6 +10,7 @@ import {
   ValidateDefinitionQuery,
   type ValidationReport,
 } from '../../../application/queries/validate-definition.js';
+import { withWarnings } from '../../../application/queries/unserved-task-types.js';
 import { ApiJson, ApiJsonBody, ApiProblems } from '../openapi/api-docs.decorators.js';
 import { parseVersion } from '../params/query-params.js';
 import type { DefinitionList, DefinitionView } from './query-results.js';
@@ -27,27 +28,33 @@ export class DefinitionsController {
   @Post()
   @ApiOperation({ summary: 'Register a definition (identical content again is a 200 no-op)' })
   @ApiJsonBody('DefinitionInput')
-  @ApiJson(201, 'Definition', 'registered as a new version')
-  @ApiJson(200, 'Definition', 'identical to a stored version; nothing written')
+  @ApiJson(201, 'RegisteredDefinition', 'registered as a new version (`warnings` name unserved task types)')
+  @ApiJson(200, 'RegisteredDefinition', 'identical to a stored version; nothing written')
   @ApiProblems(400, 409, 413, 415)
   async register(
     @CurrentActor() actor: Actor,
     @Body() body: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const { created, stored } = await this.commands.execute(new RegisterDefinitionCommand(actor, body));
+    const { created, stored, warnings } = await this.commands.execute(
+      new RegisterDefinitionCommand(actor, body),
+    );
     const view = definitionView(stored);
     void reply
       .status(created ? 201 : 200)
       .header('location', `/v1/definitions/${encodeURIComponent(view.name)}/versions/${view.version}`);
-    return view;
+    return withWarnings(view, warnings);
   }
 
   @Post('validate')
   @HttpCode(200)
   @ApiOperation({ summary: 'Validate a definition without storing it; always 200' })
   @ApiJsonBody('DefinitionInput')
-  @ApiJson(200, 'ValidationReport', '`valid`, every error by JSON path, and the execution plan')
+  @ApiJson(
+    200,
+    'ValidationReport',
+    '`valid`, every error by JSON path, the execution plan, and `warnings` if any',
+  )
   @ApiProblems(400, 413, 415)
   async validate(@CurrentActor() actor: Actor, @Body() body: unknown): Promise<ValidationReport> {
     return this.queries.execute(new ValidateDefinitionQuery(actor, body));

@@ -57,6 +57,22 @@ export const RESOURCE_SCHEMAS: Record<string, SchemaObject> = {
       createdAt: { type: 'string', format: 'date-time' },
     },
   },
+  RegisteredDefinition: {
+    allOf: [
+      ref('Definition'),
+      {
+        type: 'object',
+        properties: {
+          warnings: {
+            type: 'array',
+            items: ref('ValidationIssue'),
+            description:
+              'only when non-empty: tasks whose type no live worker serves (registered all the same)',
+          },
+        },
+      },
+    ],
+  },
   DefinitionList: { type: 'object', properties: { items: { type: 'array', items: ref('Definition') } } },
   ValidationReport: {
     type: 'object',
@@ -70,6 +86,11 @@ export const RESOURCE_SCHEMAS: Record<string, SchemaObject> = {
           levels: { type: 'array', items: { type: 'array', items: { type: 'string' } } },
           compensation: { type: 'array', items: { type: 'array', items: { type: 'string' } } },
         },
+      },
+      warnings: {
+        type: 'array',
+        items: ref('ValidationIssue'),
+        description: 'only when non-empty: tasks whose type no live worker serves (still valid)',
       },
     },
   },

@@ -73,6 +73,7 @@ export const TASK_ACTION_SCHEMAS: Record<string, SchemaObject> = {
         properties: {
           retry: ref('RetryPolicy'),
           timeoutMs: { type: 'integer', minimum: 1, default: 300000 },
+          queueTimeoutMs: { type: 'integer', minimum: 1, default: 300000 },
           idempotencyKey: { type: 'string', default: '${run.id}:${task.key}:compensate' },
         },
       },
@@ -89,6 +90,7 @@ export const TASK_ACTION_SCHEMAS: Record<string, SchemaObject> = {
           dependsOn: { type: 'array', items: { type: 'string' }, default: [] },
           retry: ref('RetryPolicy'),
           timeoutMs: { type: 'integer', minimum: 1, default: 300000 },
+          queueTimeoutMs: { type: 'integer', minimum: 1, default: 300000 },
           priority: { type: 'integer', minimum: 0, maximum: 9, default: 5 },
           idempotencyKey: { type: 'string', default: '${run.id}:${task.key}' },
           compensation: ref('CompensationDefinition'),
