@@ -1,13 +1,14 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Actor } from '../actor.js';
-import { validateDefinition } from '../../domain/definition/definition-validator.js';
+import type { DefinitionValidation } from '../../domain/definition/definition-validator.js';
 import { planOf, type ExecutionPlan } from '../../domain/definition/plan.js';
 import type { ValidationIssue } from '../../domain/shared/domain-error.js';
 
+/** Built from `parseValidateDefinition` (src/application/contracts/requests/definition-body.ts). */
 export class ValidateDefinitionQuery extends Query<ValidationReport> {
   constructor(
     readonly actor: Actor,
-    readonly body: unknown,
+    readonly validation: DefinitionValidation,
   ) {
     super();
   }
@@ -21,8 +22,7 @@ export interface ValidationReport {
 
 @QueryHandler(ValidateDefinitionQuery)
 export class ValidateDefinitionHandler implements IQueryHandler<ValidateDefinitionQuery, ValidationReport> {
-  async execute({ body }: ValidateDefinitionQuery): Promise<ValidationReport> {
-    const result = validateDefinition(body);
+  async execute({ validation: result }: ValidateDefinitionQuery): Promise<ValidationReport> {
     return result.valid
       ? { valid: true, errors: [], plan: planOf(result.definition) }
       : { valid: false, errors: result.errors, plan: null };

@@ -3,7 +3,11 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { RegisterDefinitionCommand } from '../../../application/commands/register-definition.js';
-import { NotFoundError } from '../../../application/errors.js';
+import {
+  parseRegisterDefinition,
+  parseValidateDefinition,
+} from '../../../application/contracts/requests/definition-body.js';
+import { parseGetDefinition } from '../../../application/contracts/requests/get-definition.js';
 import { GetDefinitionQuery, ListDefinitionsQuery } from '../../../application/queries/definition-queries.js';
 import { definitionView } from '../../../application/queries/run-view.js';
 import {
@@ -11,7 +15,6 @@ import {
   type ValidationReport,
 } from '../../../application/queries/validate-definition.js';
 import { ApiJson, ApiJsonBody, ApiProblems } from '../openapi/api-docs.decorators.js';
-import { parseVersion } from '../params/query-params.js';
 import type { DefinitionList, DefinitionView } from './query-results.js';
 import type { Actor } from '../../../application/actor.js';
 import { CurrentActor } from '../../identity/current-actor.js';
@@ -35,7 +38,8 @@ export class DefinitionsController {
     @Body() body: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const { created, stored } = await this.commands.execute(new RegisterDefinitionCommand(actor, body));
+    const definition = parseRegisterDefinition(body);
+    const { created, stored } = await this.commands.execute(new RegisterDefinitionCommand(actor, definition));
     const view = definitionView(stored);
     void reply
       .status(created ? 201 : 200)
@@ -50,7 +54,7 @@ export class DefinitionsController {
   @ApiJson(200, 'ValidationReport', '`valid`, every error by JSON path, and the execution plan')
   @ApiProblems(400, 413, 415)
   async validate(@CurrentActor() actor: Actor, @Body() body: unknown): Promise<ValidationReport> {
-    return this.queries.execute(new ValidateDefinitionQuery(actor, body));
+    return this.queries.execute(new ValidateDefinitionQuery(actor, parseValidateDefinition(body)));
   }
 
   @Get()
@@ -66,7 +70,7 @@ export class DefinitionsController {
   @ApiJson(200, 'Definition', 'the latest version')
   @ApiProblems(404)
   async latest(@CurrentActor() actor: Actor, @Param('name') name: string): Promise<DefinitionView> {
-    return this.queries.execute(new GetDefinitionQuery(actor, name));
+    return this.queries.execute(new GetDefinitionQuery(actor, parseGetDefinition(name)));
   }
 
   @Get(':name/versions/:version')
@@ -80,8 +84,6 @@ export class DefinitionsController {
     @Param('version') rawVersion: string,
   ): Promise<DefinitionView> {
     // A path segment that cannot be a version names nothing: 404, like a malformed run id.
-    const version = parseVersion(rawVersion);
-    if (version === null) throw new NotFoundError(`definition "${name}" version ${rawVersion} not found`);
-    return this.queries.execute(new GetDefinitionQuery(actor, name, version));
+    return this.queries.execute(new GetDefinitionQuery(actor, parseGetDefinition(name, rawVersion)));
   }
 }
