@@ -28,12 +28,12 @@ export class RunMutationsResolver {
     @Args('definition', { type: () => String, nullable: true }) definition: string | null,
     @Args('inline', { type: () => JsonScalar, nullable: true }) inline: unknown,
     @Args('version', { type: () => Int, nullable: true }) version: number | null,
-    @Args('input', { type: () => JsonScalar, nullable: true }) runInput: unknown,
+    @Args('input', { type: () => JsonScalar, nullable: true }) input: unknown,
     @Args('idempotencyKey', { type: () => String, nullable: true }) idempotencyKey: string | null,
     @Args('priority', { type: () => Int, nullable: true }) priority: number | null,
   ): Promise<RunView> {
-    const input = startRunInputOf({ definition, inline, version, input: runInput, idempotencyKey, priority });
-    const { run } = await this.commands.execute(new StartRunCommand(actor, input));
+    const request = startRunInputOf({ definition, inline, version, input, idempotencyKey, priority });
+    const { run } = await this.commands.execute(new StartRunCommand(actor, request));
     return run;
   }
 
