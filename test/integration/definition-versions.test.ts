@@ -4,6 +4,7 @@ import { buses, cleanup, isolatedConfig, register, startApp } from './support/ha
 import { StartRunCommand } from '../../src/application/commands/start-run.js';
 import type { RunView } from '../../src/application/queries/run-view.js';
 import { localAdmin } from '../../src/application/actor.js';
+import { parseStartRun } from '../../src/application/contracts/requests/start-run.js';
 
 const config = isolatedConfig('versions', ['relay']);
 let app: SagaflowApp | null = null;
@@ -18,7 +19,7 @@ afterAll(async () => {
 const start = async (body: unknown) =>
   (
     await buses(app!).commands.execute<StartRunCommand, { run: RunView }>(
-      new StartRunCommand(localAdmin(), body),
+      new StartRunCommand(localAdmin(), parseStartRun(body)),
     )
   ).run;
 

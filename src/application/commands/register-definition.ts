@@ -1,9 +1,10 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { Actor } from '../actor.js';
 import { Inject } from '@nestjs/common';
-import { validateDefinition } from '../../domain/definition/definition-validator.js';
-import { canonicalDefinitionJson } from '../../domain/definition/workflow-definition.js';
-import { DomainValidationError } from '../../domain/shared/domain-error.js';
+import {
+  canonicalDefinitionJson,
+  type WorkflowDefinition,
+} from '../../domain/definition/workflow-definition.js';
 import { ConflictError } from '../errors.js';
 import {
   DEFINITION_REPOSITORY,
@@ -13,10 +14,11 @@ import {
 import { WORKER_DIRECTORY, type WorkerDirectory } from '../ports/worker-directory.js';
 import { unservedTaskWarnings, type DefinitionWarning } from '../queries/unserved-task-types.js';
 
+/** Built from `parseRegisterDefinition` (src/application/contracts/requests/definition-body.ts). */
 export class RegisterDefinitionCommand extends Command<RegisterDefinitionResult> {
   constructor(
     readonly actor: Actor,
-    readonly body: unknown,
+    readonly definition: WorkflowDefinition,
   ) {
     super();
   }
@@ -39,22 +41,17 @@ export class RegisterDefinitionHandler implements ICommandHandler<
     @Inject(WORKER_DIRECTORY) private readonly workers: WorkerDirectory,
   ) {}
 
-  async execute({ body }: RegisterDefinitionCommand): Promise<RegisterDefinitionResult> {
-    const result = validateDefinition(body);
-    if (!result.valid) throw new DomainValidationError(result.errors);
-    const outcome = await this.definitions.register(
-      result.definition,
-      canonicalDefinitionJson(result.definition),
-    );
+  async execute({ definition }: RegisterDefinitionCommand): Promise<RegisterDefinitionResult> {
+    const outcome = await this.definitions.register(definition, canonicalDefinitionJson(definition));
     if (outcome.outcome === 'conflict') {
       throw new ConflictError(
-        `definition ${result.definition.name} version ${result.definition.version} exists with different content`,
+        `definition ${definition.name} version ${definition.version} exists with different content`,
       );
     }
     return {
       created: outcome.outcome === 'created',
       stored: outcome.stored,
-      warnings: await unservedTaskWarnings(result.definition, this.workers),
+      warnings: await unservedTaskWarnings(definition, this.workers),
     };
   }
 }

@@ -4,12 +4,13 @@ import { Inject } from '@nestjs/common';
 import { NotFoundError } from '../errors.js';
 import { DEFINITION_REPOSITORY, type DefinitionRepository } from '../ports/definition-repository.js';
 import { definitionView, type DefinitionView } from './run-view.js';
+import type { GetDefinitionInput } from '../contracts/requests/get-definition.js';
 
+/** Built from `parseGetDefinition` (src/application/contracts/requests/get-definition.ts). */
 export class GetDefinitionQuery extends Query<DefinitionView> {
   constructor(
     readonly actor: Actor,
-    readonly name: string,
-    readonly version?: number,
+    readonly definition: GetDefinitionInput,
   ) {
     super();
   }
@@ -19,8 +20,8 @@ export class GetDefinitionQuery extends Query<DefinitionView> {
 export class GetDefinitionHandler implements IQueryHandler<GetDefinitionQuery, DefinitionView> {
   constructor(@Inject(DEFINITION_REPOSITORY) private readonly definitions: DefinitionRepository) {}
 
-  async execute({ name, version }: GetDefinitionQuery): Promise<DefinitionView> {
-    const stored = await this.definitions.find(name, version);
+  async execute({ definition: { name, version } }: GetDefinitionQuery): Promise<DefinitionView> {
+    const stored = await this.definitions.find(name, version ?? undefined);
     if (!stored)
       throw new NotFoundError(`definition "${name}"${version ? ` version ${version}` : ''} not found`);
     return definitionView(stored);

@@ -1,7 +1,6 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Actor } from '../actor.js';
 import { Inject } from '@nestjs/common';
-import type { RunStatus } from '../../domain/run/run-status.js';
 import { NotFoundError } from '../errors.js';
 import { RUN_READ_MODEL, type RunReadModel } from '../ports/run-read-model.js';
 import { RUN_VIEW_CACHE, type RunViewCache } from '../ports/run-view-cache.js';
@@ -14,10 +13,12 @@ import {
   type RunSummaryView,
   type RunView,
 } from './run-view.js';
+import { pageSize } from '../contracts/requests/fields.js';
+import type { ListRunsCriteria } from '../contracts/requests/list-runs.js';
+import type { RunEventsPage } from '../contracts/requests/run-events.js';
 
-export const MAX_LIMIT = 1000;
-const clamp = (limit: number | undefined) =>
-  Math.min(MAX_LIMIT, Math.max(1, Math.trunc(limit ?? 100) || 100));
+// Transports build these from `parseRunId`, `parseListRuns` and `parseRunEvents`
+// (src/application/contracts/requests): handlers get parsed values only.
 
 export class GetRunQuery extends Query<RunView> {
   constructor(
@@ -28,7 +29,6 @@ export class GetRunQuery extends Query<RunView> {
   }
 }
 
-/** The same run as JSON text: REST sends a cached view as it is stored, without a parse. */
 /** The run view as the JSON text cached for it (GET /v1/runs/:id answers with it unparsed). */
 export class GetRunJsonQuery extends Query<string> {
   constructor(
@@ -92,12 +92,7 @@ export interface RunList {
 export class ListRunsQuery extends Query<RunList> {
   constructor(
     readonly actor: Actor,
-    readonly definition?: string,
-    readonly status?: RunStatus,
-    readonly limit?: number,
-    readonly cursor?: string,
-    readonly createdAfter?: Date,
-    readonly createdBefore?: Date,
+    readonly criteria: ListRunsCriteria,
   ) {
     super();
   }
@@ -107,9 +102,9 @@ export class ListRunsQuery extends Query<RunList> {
 export class ListRunsHandler implements IQueryHandler<ListRunsQuery, RunList> {
   constructor(@Inject(RUN_READ_MODEL) private readonly reads: RunReadModel) {}
 
-  async execute(q: ListRunsQuery): Promise<RunList> {
+  async execute({ criteria: q }: ListRunsQuery): Promise<RunList> {
     const page = await this.reads.listRuns({
-      limit: clamp(q.limit),
+      limit: pageSize(q.limit),
       ...(q.definition ? { definition: q.definition } : {}),
       ...(q.status ? { status: q.status } : {}),
       ...(q.cursor ? { cursor: q.cursor } : {}),
@@ -129,8 +124,7 @@ export class GetRunEventsQuery extends Query<RunEventPage> {
   constructor(
     readonly actor: Actor,
     readonly runId: string,
-    readonly after = 0,
-    readonly limit?: number,
+    readonly page: RunEventsPage,
   ) {
     super();
   }
@@ -140,9 +134,9 @@ export class GetRunEventsQuery extends Query<RunEventPage> {
 export class GetRunEventsHandler implements IQueryHandler<GetRunEventsQuery, RunEventPage> {
   constructor(@Inject(RUN_READ_MODEL) private readonly reads: RunReadModel) {}
 
-  async execute({ runId, after, limit }: GetRunEventsQuery): Promise<RunEventPage> {
-    const size = clamp(limit);
-    const events = await this.reads.events(runId, Math.max(0, after), size);
+  async execute({ runId, page: { after, limit } }: GetRunEventsQuery): Promise<RunEventPage> {
+    const size = pageSize(limit);
+    const events = await this.reads.events(runId, after, size);
     if (events.length === 0 && !(await this.reads.runHead(runId)))
       throw new NotFoundError(`run ${runId} not found`);
     const last = events.at(-1);

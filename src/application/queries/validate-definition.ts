@@ -1,16 +1,17 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Actor } from '../actor.js';
-import { validateDefinition } from '../../domain/definition/definition-validator.js';
+import type { DefinitionValidation } from '../../domain/definition/definition-validator.js';
 import { planOf, type ExecutionPlan } from '../../domain/definition/plan.js';
 import type { ValidationIssue } from '../../domain/shared/domain-error.js';
 import { WORKER_DIRECTORY, type WorkerDirectory } from '../ports/worker-directory.js';
 import { unservedTaskWarnings, withWarnings, type DefinitionWarning } from './unserved-task-types.js';
 
+/** Built from `parseValidateDefinition` (src/application/contracts/requests/definition-body.ts). */
 export class ValidateDefinitionQuery extends Query<ValidationReport> {
   constructor(
     readonly actor: Actor,
-    readonly body: unknown,
+    readonly validation: DefinitionValidation,
   ) {
     super();
   }
@@ -28,8 +29,7 @@ export interface ValidationReport {
 export class ValidateDefinitionHandler implements IQueryHandler<ValidateDefinitionQuery, ValidationReport> {
   constructor(@Inject(WORKER_DIRECTORY) private readonly workers: WorkerDirectory) {}
 
-  async execute({ body }: ValidateDefinitionQuery): Promise<ValidationReport> {
-    const result = validateDefinition(body);
+  async execute({ validation: result }: ValidateDefinitionQuery): Promise<ValidationReport> {
     if (!result.valid) return { valid: false, errors: result.errors, plan: null };
     const report: ValidationReport = { valid: true, errors: [], plan: planOf(result.definition) };
     return withWarnings(report, await unservedTaskWarnings(result.definition, this.workers));

@@ -1,5 +1,7 @@
 import type { FeedItem } from '../../application/ports/run-event-feed.js';
 import type { RunEventView } from '../../application/queries/run-view.js';
+import { afterSeq } from '../../application/contracts/requests/fields.js';
+import type { ValidationIssue } from '../../domain/shared/domain-error.js';
 
 /**
  * The `/ws` protocol of docs/contract.md#live-progress: JSON text frames. Parsing checks shape only; whether a run
@@ -62,10 +64,10 @@ function parseAfter(after: unknown, target: Target): number | string {
   if ('definition' in target) {
     return after === undefined ? 0 : '"after" applies to run subscriptions only (definitions are live only)';
   }
-  if (after === undefined) return 0;
-  return Number.isSafeInteger(after) && (after as number) >= 0
-    ? (after as number)
-    : '"after" must be a non-negative integer';
+  // The rule of REST's and GraphQL's `after` (src/application/contracts/requests), in a frame's words.
+  const issues: ValidationIssue[] = [];
+  const seq = afterSeq(after, 'after', issues);
+  return issues.length === 0 ? seq : issues.map((issue) => `"${issue.path}" ${issue.message}`).join('; ');
 }
 
 const fail = (message: string): ParsedFrame => ({ ok: false, message });

@@ -22,6 +22,8 @@ import {
   type SagaflowChild,
 } from './processes.js';
 import { localAdmin } from '../../../src/application/actor.js';
+import { parseRegisterDefinition } from '../../../src/application/contracts/requests/definition-body.js';
+import { parseStartRun } from '../../../src/application/contracts/requests/start-run.js';
 
 export interface E2eEvent {
   seq: number;
@@ -32,13 +34,17 @@ export interface E2eEvent {
 }
 
 export async function registerDefinition(app: SagaflowApp, definition: unknown): Promise<void> {
-  await app.app.get(CommandBus).execute(new RegisterDefinitionCommand(localAdmin(), definition));
+  await app.app
+    .get(CommandBus)
+    .execute(new RegisterDefinitionCommand(localAdmin(), parseRegisterDefinition(definition)));
 }
 
 export async function startRun(app: SagaflowApp, body: unknown): Promise<string> {
   const { run } = await app.app
     .get(CommandBus)
-    .execute<StartRunCommand, { run: { id: string } }>(new StartRunCommand(localAdmin(), body));
+    .execute<StartRunCommand, { run: { id: string } }>(
+      new StartRunCommand(localAdmin(), parseStartRun(body)),
+    );
   return run.id;
 }
 
@@ -54,7 +60,7 @@ export async function runEvents(app: SagaflowApp, runId: string): Promise<E2eEve
     const page = await app.app
       .get(QueryBus)
       .execute<GetRunEventsQuery, { items: E2eEvent[]; nextCursor: string | null }>(
-        new GetRunEventsQuery(localAdmin(), runId, after, 1000),
+        new GetRunEventsQuery(localAdmin(), runId, { after, limit: 1000 }),
       );
     out.push(...page.items);
     if (page.nextCursor === null) return out;

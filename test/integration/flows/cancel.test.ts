@@ -21,6 +21,7 @@ import {
   BUILTIN_TYPES,
 } from '../support/flow-helpers.js';
 import { localAdmin } from '../../../src/application/actor.js';
+import { parseCancelRun } from '../../../src/application/contracts/requests/cancel-run.js';
 
 const config = isolatedConfig('cancel');
 let app: SagaflowApp | null = null;
@@ -39,9 +40,9 @@ afterAll(async () => {
   await cleanup(app, config, [...BUILTIN_TYPES, 'undo-gated']);
 });
 
-const cancel = (id: string, body?: unknown) =>
+const cancel = async (id: string, body?: unknown) =>
   buses(app!).commands.execute<CancelRunCommand, { status: string }>(
-    new CancelRunCommand(localAdmin(), id, body),
+    new CancelRunCommand(localAdmin(), id, parseCancelRun(body)),
   );
 
 describe('cancel', () => {

@@ -27,6 +27,7 @@ import {
   BUILTIN_TYPES,
 } from '../support/flow-helpers.js';
 import { localAdmin } from '../../../src/application/actor.js';
+import { parseStartRun } from '../../../src/application/contracts/requests/start-run.js';
 
 const config = isolatedConfig('idempotency');
 let app: SagaflowApp | null = null;
@@ -51,12 +52,14 @@ afterAll(async () => {
 });
 
 type Started = { run: { id: string; status: string }; created: boolean };
-const start = (body: unknown, headerKey?: string) =>
-  buses(app!).commands.execute<StartRunCommand, Started>(new StartRunCommand(localAdmin(), body, headerKey));
+const start = async (body: unknown, headerKey?: string) =>
+  buses(app!).commands.execute<StartRunCommand, Started>(
+    new StartRunCommand(localAdmin(), parseStartRun(body, headerKey)),
+  );
 const runsOf = async (definition: string) =>
   (
     await buses(app!).queries.execute<ListRunsQuery, { items: { id: string }[] }>(
-      new ListRunsQuery(localAdmin(), definition),
+      new ListRunsQuery(localAdmin(), { definition }),
     )
   ).items;
 

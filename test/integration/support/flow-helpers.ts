@@ -32,7 +32,7 @@ export async function allEvents(app: SagaflowApp, runId: string): Promise<FlowEv
     const page = await buses(app).queries.execute<
       GetRunEventsQuery,
       { items: FlowEvent[]; nextCursor: string | null }
-    >(new GetRunEventsQuery(localAdmin(), runId, after, 1000));
+    >(new GetRunEventsQuery(localAdmin(), runId, { after, limit: 1000 }));
     out.push(...page.items);
     if (page.nextCursor === null) return out;
     after = Number(page.nextCursor);

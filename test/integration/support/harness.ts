@@ -9,6 +9,8 @@ import { StartRunCommand } from '../../../src/application/commands/start-run.js'
 import { GetRunEventsQuery, GetRunQuery } from '../../../src/application/queries/run-queries.js';
 import type { RunView } from '../../../src/application/queries/run-view.js';
 import { localAdmin } from '../../../src/application/actor.js';
+import { parseRegisterDefinition } from '../../../src/application/contracts/requests/definition-body.js';
+import { parseStartRun } from '../../../src/application/contracts/requests/start-run.js';
 
 const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -93,13 +95,13 @@ export function buses(app: SagaflowApp) {
 
 export async function register(app: SagaflowApp, definition: unknown): Promise<unknown> {
   return buses(app).commands.execute<RegisterDefinitionCommand, unknown>(
-    new RegisterDefinitionCommand(localAdmin(), definition),
+    new RegisterDefinitionCommand(localAdmin(), parseRegisterDefinition(definition)),
   );
 }
 
 export async function startRun(app: SagaflowApp, body: unknown): Promise<string> {
   const { run } = await buses(app).commands.execute<StartRunCommand, { run: { id: string } }>(
-    new StartRunCommand(localAdmin(), body),
+    new StartRunCommand(localAdmin(), parseStartRun(body)),
   );
   return run.id;
 }
@@ -112,7 +114,7 @@ export async function events(app: SagaflowApp, id: string) {
   const page = await buses(app).queries.execute<
     GetRunEventsQuery,
     { items: { seq: number; type: string; taskKey: string | null; attempt: number | null }[] }
-  >(new GetRunEventsQuery(localAdmin(), id, 0, 1000));
+  >(new GetRunEventsQuery(localAdmin(), id, { after: 0, limit: 1000 }));
   return page.items;
 }
 

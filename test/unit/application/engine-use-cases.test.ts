@@ -28,6 +28,8 @@ import {
   RecordingPublisher,
   testRouting,
 } from '../../support/fakes/in-memory-ports.js';
+import { parseRegisterDefinition } from '../../../src/application/contracts/requests/definition-body.js';
+import { parseStartRun } from '../../../src/application/contracts/requests/start-run.js';
 
 const actor = localAdmin();
 const engines: RunOrchestrator[] = [];
@@ -63,10 +65,10 @@ function engine() {
     errors,
     orchestrator,
     async given(definition: Record<string, unknown>): Promise<void> {
-      await register.execute(new RegisterDefinitionCommand(actor, definition));
+      await register.execute(new RegisterDefinitionCommand(actor, parseRegisterDefinition(definition)));
     },
     async start(body: Record<string, unknown>) {
-      return start.execute(new StartRunCommand(actor, body));
+      return start.execute(new StartRunCommand(actor, parseStartRun(body)));
     },
     /** The task messages committed since the last call, as a worker would receive them. */
     dispatched(): TaskMessage[] {

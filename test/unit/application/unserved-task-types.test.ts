@@ -1,3 +1,7 @@
+import {
+  parseRegisterDefinition,
+  parseValidateDefinition,
+} from '../../../src/application/contracts/requests/definition-body.js';
 /**
  * Warnings for task types no live worker serves (docs/contract.md#workflow-definitions), on the
  * validate and register use cases with an in-memory worker directory and a manual clock.
@@ -29,9 +33,13 @@ function given() {
     workers,
     definitions,
     validate: (body: unknown) =>
-      new ValidateDefinitionHandler(workers).execute(new ValidateDefinitionQuery(actor, body)),
+      new ValidateDefinitionHandler(workers).execute(
+        new ValidateDefinitionQuery(actor, parseValidateDefinition(body)),
+      ),
     register: (body: unknown) =>
-      new RegisterDefinitionHandler(definitions, workers).execute(new RegisterDefinitionCommand(actor, body)),
+      new RegisterDefinitionHandler(definitions, workers).execute(
+        new RegisterDefinitionCommand(actor, parseRegisterDefinition(body)),
+      ),
   };
 }
 

@@ -46,7 +46,9 @@ describe('HTTP errors are problem+json', () => {
         { path: 'tasks[1].retry.maxAttempts', message: 'must be ≥ 1' },
       ]);
     };
-    const body = expectProblem(await post('/v1/definitions', '{}'), 400);
+    // A valid definition, so that the (fake) handler runs and its error is what is mapped.
+    const definition = JSON.stringify({ name: 'demo', tasks: [{ key: 'a', type: 'noop' }] });
+    const body = expectProblem(await post('/v1/definitions', definition), 400);
     expect(body.errors).toEqual([
       { path: 'tasks[0].dependsOn[0]', message: 'unknown task "x"' },
       { path: 'tasks[1].retry.maxAttempts', message: 'must be ≥ 1' },
@@ -77,7 +79,7 @@ describe('HTTP errors are problem+json', () => {
     script.next = () => runView(snapshot(RUN_ID), null);
     const res = await post(`/v1/runs/${RUN_ID}/cancel`, '');
     expect(res.statusCode).toBe(202);
-    expect(script.received).toEqual([new CancelRunCommand(localAdmin(), RUN_ID, undefined)]);
+    expect(script.received).toEqual([new CancelRunCommand(localAdmin(), RUN_ID, { reason: null })]);
   });
 
   it('cancel and retry without any body', async () => {

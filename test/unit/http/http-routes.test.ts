@@ -8,6 +8,7 @@ import type { StoredDefinition } from '../../../src/application/ports/definition
 import { script, snapshot } from './support/fake-application.js';
 import { createHttpTestApp } from './support/http-test-app.js';
 import { localAdmin } from '../../../src/application/actor.js';
+import { parseRegisterDefinition } from '../../../src/application/contracts/requests/definition-body.js';
 
 const RUN_ID = '0b7c6a52-2f7e-4d47-9a55-0f3c1d2e4b6a';
 
@@ -40,13 +41,12 @@ describe('REST routes send the right message and status', () => {
       { path: 'tasks[0].type', message: 'no worker serves task type "x" (seen in the last 30 s)' },
     ];
     script.next = () => ({ created: true, stored, warnings });
-    const warned = await json('POST', '/v1/definitions', { name: 'demo' });
+    const definition = { name: 'demo', tasks: [{ key: 'a', type: 'x' }] };
+    const warned = await json('POST', '/v1/definitions', definition);
     expect(warned.statusCode).toBe(201);
     expect(warned.json()).toMatchObject({ name: 'demo', version: 2, warnings });
     script.next = () => ({ created: true, stored, warnings: [] });
-    expect(Object.keys((await json('POST', '/v1/definitions', { name: 'demo' })).json())).not.toContain(
-      'warnings',
-    );
+    expect(Object.keys((await json('POST', '/v1/definitions', definition)).json())).not.toContain('warnings');
   });
 
   it.each([
@@ -54,11 +54,14 @@ describe('REST routes send the right message and status', () => {
     [false, 200],
   ])('register with created=%s answers %i and the definition', async (created, status) => {
     script.next = () => ({ created, stored, warnings: [] });
-    const res = await json('POST', '/v1/definitions', { name: 'demo' });
+    const definition = { name: 'demo', tasks: [{ key: 'a', type: 'noop' }] };
+    const res = await json('POST', '/v1/definitions', definition);
     expect(res.statusCode).toBe(status);
     expect(res.headers.location).toBe('/v1/definitions/demo/versions/2');
     expect(res.json()).toMatchObject({ name: 'demo', version: 2, createdAt: '2026-11-22T00:00:00.000Z' });
-    expect(script.received).toEqual([new RegisterDefinitionCommand(localAdmin(), { name: 'demo' })]);
+    expect(script.received).toEqual([
+      new RegisterDefinitionCommand(localAdmin(), parseRegisterDefinition(definition)),
+    ]);
   });
 
   it.each([
@@ -69,7 +72,14 @@ describe('REST routes send the right message and status', () => {
     const res = await json('POST', '/v1/runs', { definition: 'demo' }, { 'idempotency-key': 'k-1' });
     expect(res.statusCode).toBe(status);
     expect(res.json()).toMatchObject({ id: RUN_ID, definition: { name: 'demo', version: 1 }, tasks: [] });
-    expect(script.received).toEqual([new StartRunCommand(localAdmin(), { definition: 'demo' }, 'k-1')]);
+    expect(script.received).toEqual([
+      new StartRunCommand(localAdmin(), {
+        definition: { kind: 'registered', name: 'demo', version: null },
+        input: {},
+        idempotencyKey: 'k-1',
+        priority: null,
+      }),
+    ]);
   });
 
   it.each([
@@ -82,14 +92,14 @@ describe('REST routes send the right message and status', () => {
   ])('list runs%s clamps limit to %p, never rejects it', async (query, limit) => {
     const res = await json('GET', `/v1/runs${query}`);
     expect(res.statusCode).toBe(200);
-    expect(script.received).toEqual([
-      new ListRunsQuery(localAdmin(), undefined, undefined, limit, undefined),
-    ]);
+    expect(script.received).toEqual([new ListRunsQuery(localAdmin(), { limit })]);
   });
 
   it('list runs passes definition, status and cursor', async () => {
     await json('GET', '/v1/runs?definition=demo&status=FAILED&cursor=abc');
-    expect(script.received).toEqual([new ListRunsQuery(localAdmin(), 'demo', 'FAILED', undefined, 'abc')]);
+    expect(script.received).toEqual([
+      new ListRunsQuery(localAdmin(), { definition: 'demo', status: 'FAILED', cursor: 'abc' }),
+    ]);
   });
 
   it.each(['?status=DONE', '?status=running', '?status=FAILED&status=RUNNING'])(
@@ -113,9 +123,9 @@ describe('REST routes send the right message and status', () => {
     await json('GET', `/v1/runs/${RUN_ID}/events?cursor=9`);
     await json('GET', `/v1/runs/${RUN_ID.toUpperCase()}/events`);
     expect(script.received).toEqual([
-      new GetRunEventsQuery(localAdmin(), RUN_ID, 7, 1000),
-      new GetRunEventsQuery(localAdmin(), RUN_ID, 9, undefined),
-      new GetRunEventsQuery(localAdmin(), RUN_ID, 0, undefined),
+      new GetRunEventsQuery(localAdmin(), RUN_ID, { after: 7, limit: 1000 }),
+      new GetRunEventsQuery(localAdmin(), RUN_ID, { after: 9 }),
+      new GetRunEventsQuery(localAdmin(), RUN_ID, { after: 0 }),
     ]);
   });
 

@@ -1,7 +1,7 @@
 import type { ComplexityEstimatorArgs } from '@nestjs/graphql';
 import { getNamedType, isLeafType } from 'graphql';
 import type { ComplexityEstimator } from 'graphql-query-complexity';
-import { MAX_LIMIT } from '../../../application/queries/run-queries.js';
+import { pageLimit, pageSize as handlerPageSize } from '../../../application/contracts/requests/fields.js';
 
 /**
  * What an operation costs, for the cost limit: roughly the objects and values it makes the
@@ -29,14 +29,9 @@ export const listOf =
   ({ childComplexity }: ComplexityEstimatorArgs): number =>
     size * (OBJECT_COST + childComplexity);
 
-/** The query handlers' default page size, used when the size given is null or 0. */
-const HANDLER_DEFAULT_LIMIT = 100;
-
-/** The page size a handler will use for `args[argument]`: 1…1000, null or 0 meaning 100. */
+/** The page size a handler will use for `args[argument]`: parsed as the resolvers parse it. */
 function pageSize(args: Record<string, unknown>, argument: string): number {
-  const raw = args[argument];
-  const requested = typeof raw === 'number' ? Math.trunc(raw) : 0;
-  return Math.min(MAX_LIMIT, Math.max(1, requested || HANDLER_DEFAULT_LIMIT));
+  return handlerPageSize(pageLimit(args[argument]));
 }
 
 /** A list of objects sized by `argument`. */

@@ -2,6 +2,8 @@ import { Args, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { RegisterDefinitionCommand } from '../../../application/commands/register-definition.js';
 import { NotFoundError } from '../../../application/errors.js';
+import { parseRegisterDefinition } from '../../../application/contracts/requests/definition-body.js';
+import { parseGetDefinition } from '../../../application/contracts/requests/get-definition.js';
 import { GetDefinitionQuery, ListDefinitionsQuery } from '../../../application/queries/definition-queries.js';
 import { definitionView } from '../../../application/queries/run-view.js';
 import { withWarnings } from '../../../application/queries/unserved-task-types.js';
@@ -29,10 +31,10 @@ export class DefinitionResolver {
     @Args('name', { type: () => String }) name: string,
     @Args('version', { type: () => Int, nullable: true }) version: number | null,
   ): Promise<DefinitionView | null> {
-    // Versions start at 1: anything else names nothing, as in REST's path.
-    if (version != null && version < 1) return null;
     try {
-      return await this.queries.execute(new GetDefinitionQuery(actor, name, version ?? undefined));
+      // A version that cannot be one names nothing, as in REST's path: null.
+      const wanted = parseGetDefinition(name, version ?? undefined);
+      return await this.queries.execute(new GetDefinitionQuery(actor, wanted));
     } catch (error) {
       if (error instanceof NotFoundError) return null;
       throw error;
@@ -56,9 +58,8 @@ export class DefinitionResolver {
     @CurrentActor() actor: Actor,
     @Args('definition', { type: () => JsonScalar }) definition: unknown,
   ): Promise<DefinitionView> {
-    const { stored, warnings } = await this.commands.execute(
-      new RegisterDefinitionCommand(actor, definition),
-    );
+    const parsed = parseRegisterDefinition(definition);
+    const { stored, warnings } = await this.commands.execute(new RegisterDefinitionCommand(actor, parsed));
     return withWarnings(definitionView(stored), warnings);
   }
 }

@@ -4,8 +4,8 @@ import { CancelRunCommand } from '../../../application/commands/cancel-run.js';
 import { RetryRunCommand } from '../../../application/commands/retry-run.js';
 import { StartRunCommand } from '../../../application/commands/start-run.js';
 import type { RunView } from '../../../application/queries/run-view.js';
-import { DomainValidationError } from '../../../domain/shared/domain-error.js';
-import { parseRunId } from '../../http/params/run-id.js';
+import { parseRunId } from '../../../application/contracts/requests/run-id.js';
+import { cancelRunInputOf, startRunInputOf } from './arguments.js';
 import { JsonScalar } from '../scalars/json.scalar.js';
 import { Run } from '../types/run.types.js';
 import type { Actor } from '../../../application/actor.js';
@@ -13,7 +13,7 @@ import { CurrentActor } from '../../identity/current-actor.js';
 
 /**
  * Run commands, built as the REST controller builds them: the arguments become the body of
- * `POST /v1/runs` (or of cancel), and the command handlers apply every rule.
+ * `POST /v1/runs` (or of cancel) and are parsed by the same functions (`./arguments.ts`).
  */
 @Resolver()
 export class RunMutationsResolver {
@@ -32,26 +32,9 @@ export class RunMutationsResolver {
     @Args('idempotencyKey', { type: () => String, nullable: true }) idempotencyKey: string | null,
     @Args('priority', { type: () => Int, nullable: true }) priority: number | null,
   ): Promise<RunView> {
-    // An argument left out is undefined, one given as null is null: both mean "not given".
-    const isInline = inline !== null && inline !== undefined;
-    if ((definition !== null && definition !== undefined) === isInline) {
-      throw new DomainValidationError([
-        { path: 'definition', message: 'give exactly one of definition (a registered name) and inline' },
-      ]);
-    }
-    const body = {
-      definition: isInline ? inline : definition,
-      ...(version != null ? { version } : {}),
-      ...(input !== undefined ? { input } : {}),
-      ...(idempotencyKey != null ? { idempotencyKey } : {}),
-      ...(priority != null ? { priority } : {}),
-    };
-    try {
-      const { run } = await this.commands.execute(new StartRunCommand(actor, body));
-      return run;
-    } catch (error) {
-      throw isInline ? renameDefinitionPaths(error) : error;
-    }
+    const request = startRunInputOf({ definition, inline, version, input, idempotencyKey, priority });
+    const { run } = await this.commands.execute(new StartRunCommand(actor, request));
+    return run;
   }
 
   @Mutation(() => Run, { description: 'Cancels a RUNNING run (a CANCELLING one: no-op).' })
@@ -60,9 +43,7 @@ export class RunMutationsResolver {
     @Args('id', { type: () => ID }) id: string,
     @Args('reason', { type: () => String, nullable: true }) reason: string | null,
   ): Promise<RunView> {
-    return this.commands.execute(
-      new CancelRunCommand(actor, parseRunId(id), reason == null ? undefined : { reason }),
-    );
+    return this.commands.execute(new CancelRunCommand(actor, parseRunId(id), cancelRunInputOf(reason)));
   }
 
   @Mutation(() => Run, {
@@ -71,17 +52,4 @@ export class RunMutationsResolver {
   async retryRun(@CurrentActor() actor: Actor, @Args('id', { type: () => ID }) id: string): Promise<RunView> {
     return this.commands.execute(new RetryRunCommand(actor, parseRunId(id)));
   }
-}
-
-/** The start command names the definition's fields from `definition`; here that argument is `inline`. */
-function renameDefinitionPaths(error: unknown): unknown {
-  if (!(error instanceof DomainValidationError)) return error;
-  return new DomainValidationError(
-    error.issues.map((issue) => ({
-      ...issue,
-      path: /^definition(?=$|[.[])/.test(issue.path)
-        ? `inline${issue.path.slice('definition'.length)}`
-        : issue.path,
-    })),
-  );
 }

@@ -4,14 +4,13 @@ import { NotFoundError } from '../../../application/errors.js';
 import { GetRunEventsQuery, GetRunQuery, ListRunsQuery } from '../../../application/queries/run-queries.js';
 import type { RunView } from '../../../application/queries/run-view.js';
 import type { RunStatus } from '../../../domain/run/run-status.js';
-import { isRunId } from '../../../domain/shared/run-id.js';
 import type { RunEventPage, RunList } from '../../http/controllers/query-results.js';
-import { parseRunId } from '../../http/params/run-id.js';
+import { parseRunId } from '../../../application/contracts/requests/run-id.js';
 import { connectionOf, pageOf } from '../limits/cost.js';
 import { RunEvent } from '../types/run-event.type.js';
 import { Run, RunConnection } from '../types/run.types.js';
 import { RunStatusEnum } from '../types/status-enums.js';
-import { afterSeq } from './arguments.js';
+import { listRunsCriteriaOf, runEventsPageOf } from './arguments.js';
 import type { Actor } from '../../../application/actor.js';
 import { CurrentActor } from '../../identity/current-actor.js';
 
@@ -25,9 +24,9 @@ export class RunQueriesResolver {
     @CurrentActor() actor: Actor,
     @Args('id', { type: () => ID }) id: string,
   ): Promise<RunView | null> {
-    if (!isRunId(id)) return null;
     try {
-      return await this.queries.execute(new GetRunQuery(actor, id.toLowerCase()));
+      // A malformed id names no run, like an unknown one: null.
+      return await this.queries.execute(new GetRunQuery(actor, parseRunId(id)));
     } catch (error) {
       if (error instanceof NotFoundError) return null;
       throw error;
@@ -46,13 +45,7 @@ export class RunQueriesResolver {
     @Args('after', { type: () => String, nullable: true }) after: string | null,
   ): Promise<RunList> {
     return this.queries.execute(
-      new ListRunsQuery(
-        actor,
-        definition ?? undefined,
-        status ?? undefined,
-        first ?? undefined,
-        after ?? undefined,
-      ),
+      new ListRunsQuery(actor, listRunsCriteriaOf({ definition, status, first, after })),
     );
   }
 
@@ -68,7 +61,7 @@ export class RunQueriesResolver {
     @Args('first', { type: () => Int, nullable: true, defaultValue: 100 }) first: number | null,
   ): Promise<RunEventPage['items']> {
     const page = await this.queries.execute(
-      new GetRunEventsQuery(actor, parseRunId(runId), afterSeq(after), first ?? undefined),
+      new GetRunEventsQuery(actor, parseRunId(runId), runEventsPageOf(after, first)),
     );
     return page.items;
   }

@@ -8,7 +8,8 @@ import { CoalescingRefresh } from '../subscriptions/coalescing-refresh.js';
 import { FeedQueue } from '../subscriptions/feed-queue.js';
 import { RunEvent } from '../types/run-event.type.js';
 import { Run } from '../types/run.types.js';
-import { afterSeq } from './arguments.js';
+import { parseAfterSeq } from '../../../application/contracts/requests/fields.js';
+import { parseRunId } from '../../../application/contracts/requests/run-id.js';
 import type { Actor } from '../../../application/actor.js';
 import { CurrentActor } from '../../identity/current-actor.js';
 
@@ -36,8 +37,10 @@ export class RunSubscriptionsResolver {
     @Args('runId', { type: () => ID }) runId: string,
     @Args('after', { type: () => Int, nullable: true, defaultValue: 0 }) after: number | null,
   ): Promise<AsyncIterableIterator<RunEventView>> {
+    const id = parseRunId(runId);
+    const from = parseAfterSeq(after ?? undefined);
     const queue = new FeedQueue<RunEventView>(EVENT_QUEUE_CAPACITY);
-    const subscription = await this.feed.subscribeRun(runId, afterSeq(after), {
+    const subscription = await this.feed.subscribeRun(id, from, {
       next: (item) => queue.push(item.event),
       close: (reason) => queue.end(reason),
     });
@@ -60,12 +63,10 @@ export class RunSubscriptionsResolver {
     @CurrentActor() actor: Actor,
     @Args('runId', { type: () => ID }) runId: string,
   ): Promise<AsyncIterableIterator<RunView>> {
+    const id = parseRunId(runId);
     const queue = new FeedQueue<RunView>(1, 'replace');
-    const refresh = new CoalescingRefresh(
-      () => this.queries.execute(new GetRunQuery(actor, runId.toLowerCase())),
-      queue,
-    );
-    const subscription = await this.feed.subscribeRun(runId, null, {
+    const refresh = new CoalescingRefresh(() => this.queries.execute(new GetRunQuery(actor, id)), queue);
+    const subscription = await this.feed.subscribeRun(id, null, {
       next: () => refresh.changed(),
       close: (reason) => queue.end(reason),
     });

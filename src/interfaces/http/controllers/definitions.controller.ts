@@ -3,7 +3,11 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { RegisterDefinitionCommand } from '../../../application/commands/register-definition.js';
-import { NotFoundError } from '../../../application/errors.js';
+import {
+  parseRegisterDefinition,
+  parseValidateDefinition,
+} from '../../../application/contracts/requests/definition-body.js';
+import { parseGetDefinition } from '../../../application/contracts/requests/get-definition.js';
 import { GetDefinitionQuery, ListDefinitionsQuery } from '../../../application/queries/definition-queries.js';
 import { definitionView } from '../../../application/queries/run-view.js';
 import {
@@ -12,7 +16,6 @@ import {
 } from '../../../application/queries/validate-definition.js';
 import { withWarnings } from '../../../application/queries/unserved-task-types.js';
 import { ApiJson, ApiJsonBody, ApiProblems } from '../openapi/api-docs.decorators.js';
-import { parseVersion } from '../params/query-params.js';
 import type { DefinitionList, DefinitionView } from './query-results.js';
 import type { Actor } from '../../../application/actor.js';
 import { CurrentActor } from '../../identity/current-actor.js';
@@ -36,8 +39,9 @@ export class DefinitionsController {
     @Body() body: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
+    const definition = parseRegisterDefinition(body);
     const { created, stored, warnings } = await this.commands.execute(
-      new RegisterDefinitionCommand(actor, body),
+      new RegisterDefinitionCommand(actor, definition),
     );
     const view = definitionView(stored);
     void reply
@@ -57,7 +61,7 @@ export class DefinitionsController {
   )
   @ApiProblems(400, 413, 415)
   async validate(@CurrentActor() actor: Actor, @Body() body: unknown): Promise<ValidationReport> {
-    return this.queries.execute(new ValidateDefinitionQuery(actor, body));
+    return this.queries.execute(new ValidateDefinitionQuery(actor, parseValidateDefinition(body)));
   }
 
   @Get()
@@ -73,7 +77,7 @@ export class DefinitionsController {
   @ApiJson(200, 'Definition', 'the latest version')
   @ApiProblems(404)
   async latest(@CurrentActor() actor: Actor, @Param('name') name: string): Promise<DefinitionView> {
-    return this.queries.execute(new GetDefinitionQuery(actor, name));
+    return this.queries.execute(new GetDefinitionQuery(actor, parseGetDefinition(name)));
   }
 
   @Get(':name/versions/:version')
@@ -87,8 +91,6 @@ export class DefinitionsController {
     @Param('version') rawVersion: string,
   ): Promise<DefinitionView> {
     // A path segment that cannot be a version names nothing: 404, like a malformed run id.
-    const version = parseVersion(rawVersion);
-    if (version === null) throw new NotFoundError(`definition "${name}" version ${rawVersion} not found`);
-    return this.queries.execute(new GetDefinitionQuery(actor, name, version));
+    return this.queries.execute(new GetDefinitionQuery(actor, parseGetDefinition(name, rawVersion)));
   }
 }

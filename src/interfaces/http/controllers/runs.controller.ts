@@ -13,15 +13,12 @@ import {
 import type { RunView } from '../../../application/queries/run-view.js';
 import { RUN_STATUSES } from '../../../domain/run/run-status.js';
 import { ApiJson, ApiJsonBody, ApiProblems } from '../openapi/api-docs.decorators.js';
-import {
-  parseAfter,
-  parseLimit,
-  parseRunStatus,
-  parseTime,
-  single,
-  type QueryString,
-} from '../params/query-params.js';
-import { parseRunId } from '../params/run-id.js';
+import { listRunsRequest, runEventsRequest, type QueryString } from '../params/query-params.js';
+import { parseCancelRun } from '../../../application/contracts/requests/cancel-run.js';
+import { parseListRuns } from '../../../application/contracts/requests/list-runs.js';
+import { parseRunEvents } from '../../../application/contracts/requests/run-events.js';
+import { parseRunId } from '../../../application/contracts/requests/run-id.js';
+import { parseStartRun } from '../../../application/contracts/requests/start-run.js';
 import type { RunEventPage, RunList } from './query-results.js';
 import type { Actor } from '../../../application/actor.js';
 import { CurrentActor } from '../../identity/current-actor.js';
@@ -51,7 +48,8 @@ export class RunsController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const { run, created } = await this.commands.execute(new StartRunCommand(actor, body, idempotencyKey));
+    const input = parseStartRun(body, idempotencyKey);
+    const { run, created } = await this.commands.execute(new StartRunCommand(actor, input));
     void reply.status(created ? 201 : 200).header('location', `/v1/runs/${run.id}`);
     return run;
   }
@@ -75,17 +73,7 @@ export class RunsController {
   @ApiJson(200, 'RunList', '`{ items, nextCursor }`')
   @ApiProblems(400)
   async list(@CurrentActor() actor: Actor, @Query() query: QueryString): Promise<RunList> {
-    return this.queries.execute(
-      new ListRunsQuery(
-        actor,
-        single(query, 'definition'),
-        parseRunStatus(query),
-        parseLimit(query),
-        single(query, 'cursor'),
-        parseTime(query, 'createdAfter'),
-        parseTime(query, 'createdBefore'),
-      ),
-    );
+    return this.queries.execute(new ListRunsQuery(actor, parseListRuns(listRunsRequest(query))));
   }
 
   @Get(':id')
@@ -109,7 +97,8 @@ export class RunsController {
     @Query() query: QueryString,
   ): Promise<RunEventPage> {
     const runId = parseRunId(id);
-    return this.queries.execute(new GetRunEventsQuery(actor, runId, parseAfter(query), parseLimit(query)));
+    const { request, afterPath } = runEventsRequest(query);
+    return this.queries.execute(new GetRunEventsQuery(actor, runId, parseRunEvents(request, afterPath)));
   }
 
   @Post(':id/cancel')
@@ -123,7 +112,7 @@ export class RunsController {
     @Param('id') id: string,
     @Body() body: unknown,
   ): Promise<RunView> {
-    return this.commands.execute(new CancelRunCommand(actor, parseRunId(id), body));
+    return this.commands.execute(new CancelRunCommand(actor, parseRunId(id), parseCancelRun(body)));
   }
 
   @Post(':id/retry')

@@ -1,0 +1,12 @@
+import { isRunId } from '../../../domain/shared/run-id.js';
+import { NotFoundError } from '../../errors.js';
+
+/**
+ * A run id as a client sent it. A malformed one names no run, so it is a 404 like an unknown
+ * one (docs/contract.md#rest-api), answered without a query (PostgreSQL would reject it as a
+ * uuid). Ids are compared lower-case.
+ */
+export function parseRunId(raw: string): string {
+  if (!isRunId(raw)) throw new NotFoundError(`run ${raw} not found`);
+  return raw.toLowerCase();
+}
