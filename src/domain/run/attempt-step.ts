@@ -1,46 +1,44 @@
 import type { RetryPolicy } from '../definition/retry-policy.js';
 import type { TaskConfig } from '../definition/task-config.js';
-import type { CompensationDefinition, TaskDefinition } from '../definition/workflow-definition.js';
-import type { RunHost } from './run-host.js';
-import type { CompensationSnapshot, ExecutionSnapshot, Json } from './run-snapshot.js';
-import { assertCompensationTransition } from './task-status.js';
+import type { TaskDefinition } from '../definition/workflow-definition.js';
+import type { ExecutionSnapshot, Json, TaskRunSnapshot } from './run-snapshot.js';
+import type { CompensationStatus, TaskStatus } from './task-status.js';
+
+export type StepKind = 'task' | 'compensation';
 
 /**
  * One thing a task row can run: the task itself or its compensation. Both share one attempt
- * life cycle; only the status names and event names differ, so the mechanics take a Step.
+ * life cycle; only the status names and event names differ, so the decisions take a Step.
  */
 export interface Step {
-  kind: 'task' | 'compensation';
+  kind: StepKind;
   type: string;
   input: Json;
   config: TaskConfig;
   retry: RetryPolicy;
 }
 
-export function taskStep(definition: TaskDefinition): Step {
-  return { kind: 'task', ...definition, config: definition, retry: definition.retry };
+/** The step of that kind in a task's definition; null for a task without a compensation. */
+export function stepOf(definition: TaskDefinition, kind: StepKind): Step | null {
+  const source = kind === 'task' ? definition : definition.compensation;
+  if (!source) return null;
+  return { kind, type: source.type, input: source.input, config: source, retry: source.retry };
 }
 
-export function compensationStep(definition: CompensationDefinition): Step {
-  return { kind: 'compensation', ...definition, config: definition, retry: definition.retry };
+/** The execution row of that kind; null for a task without a compensation. */
+export function executionOf(task: TaskRunSnapshot, kind: StepKind): ExecutionSnapshot | null {
+  return kind === 'task' ? task : task.compensation;
 }
 
-/**
- * A task's status lives on the run (it drives the run's decisions and change tracking); a
- * compensation's lives on its own execution row.
- */
-export function setExecutionStatus(
-  run: RunHost,
-  i: number,
-  exec: ExecutionSnapshot,
-  kind: Step['kind'],
-  to: 'QUEUED' | 'RUNNING' | 'RETRYING' | 'COMPLETED' | 'FAILED',
-): void {
-  if (kind === 'task') {
-    run.setTaskStatus(i, to);
-    return;
-  }
-  const comp = exec as CompensationSnapshot;
-  assertCompensationTransition(comp.status, to);
-  comp.status = to;
+/** The step's own status: the task's, or its compensation's. */
+export function stepStatus(task: TaskRunSnapshot, kind: StepKind): TaskStatus | CompensationStatus | null {
+  return kind === 'task' ? task.status : (task.compensation?.status ?? null);
+}
+
+/** Event type names of a step kind: `Task…` or `Compensation…`. */
+export function eventName<S extends 'Queued' | 'Started' | 'Completed' | 'Failed'>(
+  kind: StepKind,
+  suffix: S,
+) {
+  return `${kind === 'task' ? 'Task' : 'Compensation'}${suffix}` as const;
 }

@@ -1,6 +1,6 @@
 import { resolveTemplate, type TemplateContext } from '../definition/template.js';
 import type { WorkflowDefinition } from '../definition/workflow-definition.js';
-import type { Json, RunSnapshot } from './run-snapshot.js';
+import type { Json, RunError, RunSnapshot } from './run-snapshot.js';
 
 /**
  * What templates see of a run: its input, its id, and the output of every task that completed —
@@ -39,4 +39,18 @@ export function runOutputOf(
     if (dependents[i]!.length === 0) output[t.key] = t.output;
   });
   return { ok: true, value: output };
+}
+
+/**
+ * The run's error when every task has completed but its output does not resolve (docs/contract.md#run-output):
+ * the run fails with `error.taskKey` null. Null while a task has not completed, or when it resolves.
+ */
+export function runOutputError(
+  definition: WorkflowDefinition,
+  state: RunSnapshot,
+  dependents: readonly (readonly number[])[],
+): RunError | null {
+  if (state.tasks.some((t) => t.status !== 'COMPLETED')) return null;
+  const output = runOutputOf(definition, state, dependents);
+  return output.ok ? null : { taskKey: null, message: `run output: ${output.message}` };
 }

@@ -1,74 +1,56 @@
-import { dependentsOf, topologicalOrder } from '../definition/dag.js';
-import { indexDefinition } from '../definition/plan.js';
-import type { TemplateContext } from '../definition/template.js';
-import type { TaskDefinition, WorkflowDefinition } from '../definition/workflow-definition.js';
-import type { RunGraph } from './compensation-planner.js';
+import type { WorkflowDefinition } from '../definition/workflow-definition.js';
+import { cancelEvents, retryEvents } from './decide-commands.js';
+import { nextEvents } from './decide-progress.js';
+import { outcomeEvents } from './decide-settlement.js';
+import { timerEvents } from './decide-timers.js';
+import { dispatchOf } from './event-dispatch.js';
+import { evolveDraft } from './evolve.js';
 import { initialRunState, type NewRun } from './new-run.js';
-import type {
-  AttemptOutcome,
-  DecisionContext,
-  Dispatch,
-  RunChanges,
-  RunEvent,
-  RunEventType,
-} from './run-events.js';
-import type { RunError, RunSnapshot, TaskRunSnapshot } from './run-snapshot.js';
-import { cancelRun, retryRun, type CommandHost } from './run-commands.js';
-import { assertRunTransition, isUnwinding, type RunStatus } from './run-status.js';
-import { runOutputOf, templateContextOf } from './run-templates.js';
-import { beginUnwinding, finish, unwind } from './run-unwinding.js';
-import type { RunHost } from './run-host.js';
-import { TaskExecutions } from './task-executions.js';
-import { assertTaskTransition, type TaskStatus } from './task-status.js';
+import type { AttemptOutcome, DecisionContext, Dispatch } from './run-events.js';
+import {
+  newEvent,
+  NO_FACTS,
+  RUN_LEVEL,
+  type DomainRunEvent,
+  type NewRunEvent,
+  type RecordedChanges,
+} from './run-facts.js';
+import { planRun, type RunPlan } from './run-plan.js';
+import type { RunSnapshot } from './run-snapshot.js';
+import type { RunStatus } from './run-status.js';
 
 // Kept importable from here, beside the aggregate it starts.
 export type { NewRun } from './new-run.js';
 
 /**
- * The run aggregate: decides everything docs/contract.md#runs asks — what to queue next, when to retry,
- * when to skip, the compensation order and the final status. Given a command or a worker's
- * outcome it changes its own state and records events and dispatches; `pullChanges()` hands
- * them to the application layer once. It never does I/O.
- *
- * This file holds forward progress and the change log. The attempt mechanics (TaskExecutions),
- * the unwinding and final status (run-unwinding) and the operator commands (run-commands) work
- * on the run through the host interfaces it implements, so none of them imports it.
+ * The run aggregate: decides everything docs/contract.md#runs asks — what to queue next, when to
+ * retry, when to skip, the compensation order and the final status — in the manner of Emmett's
+ * decide/evolve (docs/architecture.md, "The run aggregate decides, the saga persists"). Each
+ * command asks pure deciders (`decide-*.ts`) for events, applies each through `evolveDraft`
+ * (the only code that changes the state), then asks `nextEvents` what follows until nothing
+ * does. Dispatches are read off the queued events; `pullChanges()` hands everything to the
+ * application layer once. It never does I/O.
  */
-export class WorkflowRun implements RunHost {
-  private events: RunEvent[] = [];
+export class WorkflowRun {
+  private events: DomainRunEvent[] = [];
   private dispatches: Dispatch[] = [];
   private changed = new Set<number>();
-  private readonly executions: TaskExecutions;
-  /** What the unwinding and command helpers may touch; the state stays private to the run. */
-  private readonly host: CommandHost;
 
   private constructor(
     private readonly state: RunSnapshot,
     readonly definition: WorkflowDefinition,
-    private readonly graph: RunGraph & { indexOf: Map<string, number> },
-  ) {
-    this.executions = new TaskExecutions(this);
-    this.host = {
-      state,
-      definition,
-      graph,
-      setTaskStatus: (i, to) => this.setTaskStatus(i, to),
-      record: (ctx, type, taskKey, attempt, data) => this.record(ctx, type, taskKey, attempt, data),
-      setStatus: (to) => this.setStatus(to),
-      queueCompensation: (i, ctx) => this.executions.queueCompensation(i, ctx),
-      queueReadyTasks: (ctx) => this.queueReadyTasks(ctx),
-      progress: (ctx) => this.progress(ctx),
-    };
-  }
+    private readonly plan: RunPlan,
+  ) {}
 
   static create(spec: NewRun, ctx: DecisionContext): WorkflowRun {
-    const run = new WorkflowRun(initialRunState(spec, ctx.now), spec.definition, graphOf(spec.definition));
-    run.start(ctx);
+    const run = new WorkflowRun(initialRunState(spec, ctx.now), spec.definition, planRun(spec.definition));
+    const { name, version } = run.state.definitionRef;
+    run.decide([newEvent('RunStarted', ctx.now, RUN_LEVEL, { definition: name, version }, NO_FACTS)], ctx);
     return run;
   }
 
   static restore(snapshot: RunSnapshot, definition: WorkflowDefinition): WorkflowRun {
-    return new WorkflowRun(structuredClone(snapshot), definition, graphOf(definition));
+    return new WorkflowRun(structuredClone(snapshot), definition, planRun(definition));
   }
 
   get id(): string {
@@ -86,8 +68,8 @@ export class WorkflowRun implements RunHost {
   }
 
   /** The changes since the last pull; each change is handed out once. */
-  pullChanges(): RunChanges {
-    const changes: RunChanges = {
+  pullChanges(): RecordedChanges {
+    const changes: RecordedChanges = {
       events: this.events,
       dispatches: this.dispatches,
       changedTasks: [...this.changed].sort((a, b) => a - b).map((i) => this.state.tasks[i]!.key),
@@ -106,7 +88,7 @@ export class WorkflowRun implements RunHost {
     return this.dispatches.length;
   }
 
-  /** Marks the current state as saved under `version`. */
+  /** Marks the current state as saved under `version` (persistence bookkeeping, not an event). */
   markSaved(version: number): void {
     this.state.version = version;
   }
@@ -131,151 +113,52 @@ export class WorkflowRun implements RunHost {
 
   /** Applies a worker's report. Returns false, recording nothing, when it is not for the attempt in flight. */
   applyOutcome(outcome: AttemptOutcome, ctx: DecisionContext): boolean {
-    const i = this.graph.indexOf.get(outcome.taskKey);
-    if (i === undefined) return false;
-    const applied =
-      outcome.kind === 'task'
-        ? this.executions.applyTaskOutcome(i, outcome, ctx)
-        : this.executions.applyCompensationOutcome(i, outcome, ctx);
-    if (applied) this.progress(ctx);
-    return applied;
+    const events = outcomeEvents(this.state, this.plan, outcome, ctx);
+    if (events === null) return false;
+    this.decide(events, ctx);
+    return true;
   }
 
-  /** Fires every timer that is due: retry backoffs, `delay` completions and safety timeouts. */
+  /** Fires every timer that is due: retry backoffs, `delay` completions and timeouts. */
   fireDueTimers(ctx: DecisionContext): boolean {
     let fired = false;
-    this.state.tasks.forEach((_, i) => {
-      // Progress after each task, so a failure for good stops retries due in the same batch (rule 2).
-      if (!this.executions.fireTimers(i, ctx)) return;
+    // One task at a time, each followed by its consequences, so a failure for good stops
+    // retries due in the same batch (rule 2).
+    for (let i = 0; i < this.state.tasks.length; i++) {
+      const events = timerEvents(this.state, this.plan, i, ctx);
+      if (events.length === 0) continue;
       fired = true;
-      this.progress(ctx);
-    });
+      this.decide(events, ctx);
+    }
     return fired;
   }
 
+  /** Returns false, recording nothing, when the run is already cancelling. */
   cancel(reason: string | null, ctx: DecisionContext): boolean {
-    return cancelRun(this.host, reason, ctx);
+    const events = cancelEvents(this.state, reason, ctx);
+    if (events.length === 0) return false;
+    this.decide(events, ctx);
+    return true;
   }
 
   retry(ctx: DecisionContext): void {
-    retryRun(this.host, ctx);
+    this.decide(retryEvents(this.state, this.plan, ctx), ctx);
   }
 
-  // ---- decisions ---------------------------------------------------------------------------
+  // ---- applying events ---------------------------------------------------------------------
 
-  private start(ctx: DecisionContext): void {
-    this.setStatus('RUNNING');
-    this.state.startedAt = ctx.now;
-    this.record(ctx, 'RunStarted', null, null, {
-      definition: this.state.definitionRef.name,
-      version: this.state.definitionRef.version,
-    });
-    this.queueReadyTasks(ctx);
-  }
-
-  /** Moves the run on after any change: next tasks, completion, compensation, final status. */
-  private progress(ctx: DecisionContext): void {
-    const status = this.state.status;
-    if (status === 'RUNNING') {
-      const failed = this.state.tasks.find((t) => t.status === 'FAILED');
-      if (failed) {
-        this.fail({ taskKey: failed.key, message: failed.error?.message ?? 'task failed' }, ctx);
-        return;
-      }
-      this.queueReadyTasks(ctx);
-      if (this.state.tasks.every((t) => t.status === 'COMPLETED')) this.complete(ctx);
-    } else if (isUnwinding(status)) {
-      unwind(this.host, ctx);
+  /** Applies a command's events, then whatever the run does next on its own, until nothing. */
+  private decide(events: readonly NewRunEvent[], ctx: DecisionContext): void {
+    for (let next = events; next.length > 0; next = nextEvents(this.state, this.plan, ctx)) {
+      for (const event of next) this.apply(event);
     }
   }
 
-  private queueReadyTasks(ctx: DecisionContext): void {
-    for (const i of this.graph.order) {
-      const task = this.state.tasks[i]!;
-      if (task.status !== 'PENDING') continue;
-      if (this.graph.deps[i]!.every((d) => this.state.tasks[d]!.status === 'COMPLETED')) {
-        this.executions.queueTask(i, ctx);
-        // Its input did not resolve: queue nothing more (rule 2).
-        if (this.state.tasks[i]!.status === 'FAILED') break;
-      }
-    }
-    // A task whose input could not be resolved fails at queue time; that fails the run.
-    const failed = this.state.tasks.find((t) => t.status === 'FAILED');
-    if (failed && this.state.status === 'RUNNING') {
-      this.fail({ taskKey: failed.key, message: failed.error?.message ?? 'task failed' }, ctx);
-    }
+  private apply(decided: NewRunEvent): void {
+    const event: DomainRunEvent = { seq: this.state.lastSeq + 1, ...decided };
+    for (const i of evolveDraft(this.state, event)) this.changed.add(i);
+    this.events.push(event);
+    const dispatch = dispatchOf(event);
+    if (dispatch) this.dispatches.push(dispatch);
   }
-
-  private complete(ctx: DecisionContext): void {
-    const output = runOutputOf(this.definition, this.state, this.graph.dependents);
-    if (!output.ok) {
-      this.fail({ taskKey: null, message: `run output: ${output.message}` }, ctx);
-      return;
-    }
-    this.state.output = output.value;
-    finish(this.host, 'COMPLETED', 'RunCompleted', ctx);
-  }
-
-  private fail(error: RunError, ctx: DecisionContext): void {
-    this.state.error = error;
-    this.setStatus('COMPENSATING');
-    beginUnwinding(this.host, ctx);
-  }
-
-  // ---- helpers used by TaskExecutions, unwinding and the commands ----------------------------
-
-  /** @internal */
-  taskAt(i: number): { task: TaskRunSnapshot; definition: TaskDefinition } {
-    return { task: this.state.tasks[i]!, definition: this.definition.tasks[i]! };
-  }
-
-  /** @internal Marks a task row as changed. */
-  touch(i: number): void {
-    this.changed.add(i);
-  }
-
-  /** @internal */
-  isAcceptingWork(): boolean {
-    return this.state.status === 'RUNNING';
-  }
-
-  /** @internal */
-  templateContext(task?: { key: string; attempt: number }): TemplateContext {
-    return templateContextOf(this.state, task);
-  }
-
-  /** @internal */
-  setTaskStatus(i: number, to: TaskStatus): void {
-    const task = this.state.tasks[i]!;
-    assertTaskTransition(task.status, to);
-    task.status = to;
-    this.changed.add(i);
-  }
-
-  /** @internal */
-  dispatch(d: Dispatch): void {
-    this.dispatches.push(this.state.priority === null ? d : { ...d, priority: this.state.priority });
-  }
-
-  /** @internal */
-  record(
-    ctx: DecisionContext,
-    type: RunEventType,
-    taskKey: string | null,
-    attempt: number | null,
-    data: RunEvent['data'],
-  ): void {
-    this.state.lastSeq += 1;
-    this.events.push({ seq: this.state.lastSeq, type, taskKey, attempt, at: ctx.now, data });
-  }
-
-  private setStatus(to: RunStatus): void {
-    assertRunTransition(this.state.status, to);
-    this.state.status = to;
-  }
-}
-
-function graphOf(definition: WorkflowDefinition): RunGraph & { indexOf: Map<string, number> } {
-  const { indexOf, deps } = indexDefinition(definition);
-  return { indexOf, deps, order: topologicalOrder(deps).order, dependents: dependentsOf(deps) };
 }

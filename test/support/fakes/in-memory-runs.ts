@@ -82,7 +82,7 @@ export class InMemoryRuns implements RunStore, RunReadModel {
         definition,
       });
       if (s.idempotencyKey !== null) this.byKey.set(s.idempotencyKey, s.id);
-      this.eventsByRun.set(s.id, clone(run.changes.events));
+      this.eventsByRun.set(s.id, run.changes.events.map(storedEvent));
     }
     return this.append(runs.flatMap((r) => r.outbox));
   }
@@ -102,7 +102,7 @@ export class InMemoryRuns implements RunStore, RunReadModel {
     for (const w of writes) {
       const row = this.rows.get(w.snapshot.id)!;
       row.snapshot = clone(w.snapshot);
-      this.eventsByRun.get(w.snapshot.id)!.push(...clone(w.changes.events));
+      this.eventsByRun.get(w.snapshot.id)!.push(...w.changes.events.map(storedEvent));
     }
     return this.append(outbox);
   }
@@ -179,6 +179,11 @@ export class InMemoryRuns implements RunStore, RunReadModel {
     this.outbox.push(...stored);
     return stored;
   }
+}
+
+/** What an event row keeps, like the SQL store: the public fields, not the aggregate's facts. */
+function storedEvent(e: RunEvent): RunEvent {
+  return clone({ seq: e.seq, type: e.type, taskKey: e.taskKey, attempt: e.attempt, at: e.at, data: e.data });
 }
 
 function clone<T>(value: T): T {

@@ -11,8 +11,9 @@ import type {
   Dispatch,
   RunEvent,
 } from '../../../../src/domain/run/run-events.js';
+import type { DomainRunEvent } from '../../../../src/domain/run/run-facts.js';
 import type { Json, RunSnapshot, TaskRunSnapshot } from '../../../../src/domain/run/run-snapshot.js';
-import { WorkflowRun } from '../../../../src/domain/run/workflow-run.js';
+import { WorkflowRun, type NewRun } from '../../../../src/domain/run/workflow-run.js';
 
 export const T0 = Date.UTC(2024, 0, 1);
 
@@ -63,39 +64,50 @@ export interface StartOptions {
   random?: () => number;
 }
 
+/** What `RunDriver.start` starts a run with (created at `at(0)`). */
+export function newRunOf(definition: WorkflowDefinition, options: StartOptions = {}): NewRun {
+  return {
+    id: options.id ?? 'run-1',
+    definition,
+    definitionRef: { name: definition.name, version: 1, inline: false },
+    input: options.input ?? {},
+    priority: options.priority ?? null,
+    idempotencyKey: null,
+    requestHash: null,
+  };
+}
+
 /**
  * Drives one run: every command advances a fake clock by 1 ms, and the changes it produces are
  * collected (all events so far in `events`, the last decision's in `last`).
  */
 export class RunDriver {
-  readonly events: RunEvent[] = [];
+  readonly events: DomainRunEvent[] = [];
   readonly dispatches: Dispatch[] = [];
-  last: { events: RunEvent[]; dispatches: Dispatch[] } = { events: [], dispatches: [] };
+  last: { events: DomainRunEvent[]; dispatches: Dispatch[] } = { events: [], dispatches: [] };
   clock = 0;
   private readonly random: () => number;
 
   private constructor(
-    readonly run: WorkflowRun,
+    private current: WorkflowRun,
     random: () => number,
   ) {
     this.random = random;
     this.collect();
   }
 
+  get run(): WorkflowRun {
+    return this.current;
+  }
+
+  /** Continues from a copy of the current snapshot, as a process that loaded the run would. */
+  restore(): void {
+    this.current = WorkflowRun.restore(this.current.snapshot(), this.current.definition);
+  }
+
   static start(definition: WorkflowDefinition, options: StartOptions = {}): RunDriver {
     const random = options.random ?? (() => 0.5);
-    const run = WorkflowRun.create(
-      {
-        id: options.id ?? 'run-1',
-        definition,
-        definitionRef: { name: definition.name, version: 1, inline: false },
-        input: options.input ?? {},
-        priority: options.priority ?? null,
-        idempotencyKey: null,
-        requestHash: null,
-      },
-      { now: at(0), random },
-    );
+    const run = WorkflowRun.create(newRunOf(definition, options), { now: at(0), random });
     return new RunDriver(run, random);
   }
 
