@@ -9,12 +9,7 @@ import type { AppConfig } from '../../infrastructure/config/app-config.js';
 import { AmqpConnection } from '../../infrastructure/messaging/amqp-connection.js';
 import { ConfirmPublisher } from '../../infrastructure/messaging/confirm-publisher.js';
 import type { MessagingLogger } from '../../infrastructure/messaging/logger.js';
-import {
-  declareDeadLetter,
-  declareResultShards,
-  tasksExchangeName,
-} from '../../infrastructure/messaging/topology.js';
-import { withChannel } from '../../infrastructure/messaging/channels.js';
+import { sharedTopology } from './shared-topology.js';
 import { createMessageRouting } from '../../infrastructure/messaging/message-routing.js';
 import { SagaflowMetrics } from '../../infrastructure/metrics/sagaflow-metrics.js';
 import { AmqpOutboxPublisher } from '../../infrastructure/outbox/amqp-outbox-publisher.js';
@@ -115,13 +110,7 @@ export class SagaflowRuntime {
   static build(config: AppConfig, logger: MessagingLogger): SagaflowRuntime {
     const orm = createOrm({ databaseUrl: config.databaseUrl, replicaUrls: config.replicaUrls });
     const runtime = new SagaflowRuntime(config, orm, logger);
-    runtime.amqp.addSetup((model) =>
-      withChannel(model, async (channel) => {
-        await declareDeadLetter(channel, config.amqpPrefix);
-        await declareResultShards(channel, config.amqpPrefix, config.shardCount);
-        await channel.assertExchange(tasksExchangeName(config.amqpPrefix), 'direct', { durable: true });
-      }),
-    );
+    runtime.amqp.addSetup(sharedTopology(config.amqpPrefix, config.shardCount));
     return runtime;
   }
 
