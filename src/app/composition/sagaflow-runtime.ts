@@ -114,18 +114,6 @@ export class SagaflowRuntime {
     return runtime;
   }
 
-  /** Builds and connects: what tests and tools that need no early HTTP use. */
-  static async create(config: AppConfig, logger: MessagingLogger): Promise<SagaflowRuntime> {
-    const runtime = SagaflowRuntime.build(config, logger);
-    try {
-      await runtime.connect();
-    } catch (error) {
-      await runtime.close();
-      throw error;
-    }
-    return runtime;
-  }
-
   private databaseFailure: string | null = 'PostgreSQL (DATABASE_URL): not connected yet';
 
   /** Why the database is not usable yet (naming DATABASE_URL), or null once it is migrated. */
