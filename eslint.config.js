@@ -17,7 +17,8 @@ const infrastructurePackages = [
 
 /**
  * The floors (docs/architecture.md, "Composition root and floors"): which layer may import
- * which. src/app (the composition root), main.ts, tests and the bench may import anything.
+ * which. src/app (the composition root), main.ts, worker.ts (the `sagaflow/worker` entry), tests
+ * and the bench may import anything.
  */
 const floors = [
   {
@@ -33,23 +34,32 @@ const floors = [
   },
   {
     target: './src/application',
-    from: ['./src/infrastructure', './src/interfaces', './src/app', './src/main.ts'],
+    from: ['./src/infrastructure', './src/interfaces', './src/app', './src/main.ts', './src/worker.ts'],
     message: 'src/application reaches adapters through its ports (src/application/ports), never directly.',
   },
   {
     target: './src/interfaces',
-    from: ['./src/infrastructure', './src/app', './src/main.ts'],
+    from: ['./src/infrastructure', './src/app', './src/main.ts', './src/worker.ts'],
     message: 'src/interfaces uses application ports; src/app binds them to infrastructure.',
   },
   {
     target: './src/infrastructure',
-    from: ['./src/interfaces', './src/app', './src/main.ts'],
+    from: ['./src/interfaces', './src/app', './src/main.ts', './src/worker.ts'],
     message: 'src/infrastructure implements application ports and knows no transport.',
   },
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'jest.config.js', 'eslint.config.js'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'coverage/**',
+      '.readme-example-*/**',
+      'jest.config.js',
+      'eslint.config.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

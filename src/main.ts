@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import type { Logger } from 'pino';
 import { startTracing } from './infrastructure/telemetry/start-tracing.js';
 
 // Tracing first: the instrumentations patch pg, amqplib, ioredis and node:http as they are first
@@ -6,15 +7,43 @@ import { startTracing } from './infrastructure/telemetry/start-tracing.js';
 // tracing is off: no OTEL_EXPORTER_OTLP_ENDPOINT).
 await startTracing();
 const { createApp } = await import('./app/create-app.js');
+const { ConfigError } = await import('./infrastructure/config/app-config.js');
+const { StartupAborted } = await import('./app/composition/sagaflow-runtime.js');
 
 /** One entry point; SAGAFLOW_ROLES picks what this process does (docs/contract.md#processes-and-roles). */
-const sagaflow = await createApp();
+let sagaflow: Awaited<ReturnType<typeof createApp>>;
+try {
+  sagaflow = await createApp(
+    {},
+    {
+      onListening: (listening, logger) =>
+        // Before any dependency is connected: /health/live answers from here on.
+        announcer(logger).info(
+          { url: listening },
+          `sagaflow listening on ${listening}; connecting to PostgreSQL, RabbitMQ and Redis`,
+        ),
+    },
+  );
+} catch (error) {
+  // A malformed variable is the operator's to fix, not a bug: one line naming it, no stack.
+  if (error instanceof ConfigError) {
+    process.stderr.write(`sagaflow: ${error.message}\n`);
+    process.exit(1);
+  }
+  // SIGTERM while still connecting: the shutdown hook has closed everything; nothing failed.
+  if (error instanceof StartupAborted) process.exit(0);
+  throw error;
+}
 const { config, logger, url } = sagaflow;
 const roles = [...config.roles].join(',');
-// The start line is written at any LOG_LEVEL but `silent`: supervisors and the e2e tests wait for it.
-const announcer =
-  logger.isLevelEnabled('info') || logger.level === 'silent' ? logger : logger.child({}, { level: 'info' });
-announcer.info(
+announcer(logger).info(
   { instance_id: config.instanceId, roles, url },
   `sagaflow ${config.instanceId} running roles ${roles}${url ? ` on ${url}` : ''}`,
 );
+
+/** The listening and start lines are written at any LOG_LEVEL but `silent`: supervisors and the e2e tests wait for them. */
+function announcer(logger: Logger): Logger {
+  return logger.isLevelEnabled('info') || logger.level === 'silent'
+    ? logger
+    : logger.child({}, { level: 'info' });
+}

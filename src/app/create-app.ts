@@ -8,6 +8,7 @@ import { PinoAppLogger } from '../infrastructure/logging/pino-app-logger.js';
 import { runTracing } from '../infrastructure/telemetry/start-tracing.js';
 import { SagaflowRuntime } from './composition/sagaflow-runtime.js';
 import { AppModule } from './app.module.js';
+import { RolesService } from './roles.service.js';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { configureHttp, createFastifyAdapter, HttpInterfaceModule } from '../interfaces/http/http-app.js';
 import type { CreateAppOptions } from './app-options.js';
@@ -31,8 +32,11 @@ export interface SagaflowApp {
 }
 
 /**
- * Builds (and, with the api role, starts listening) one Sagaflow process: the roles of
- * `config.roles` over one runtime. Used by `main.ts` and by tests.
+ * Builds one Sagaflow process — the roles of `config.roles` over one runtime — and resolves once
+ * every role has started. With the api role the HTTP port opens first, before any dependency is
+ * connected: `/health/live` answers 200 and `/health/ready` 503 (naming what is down) while the
+ * database and the broker are retried in the background (docs/architecture.md, "Startup order").
+ * Used by `main.ts` and by tests.
  */
 export async function createApp(
   overrides: Partial<AppConfig> = {},
@@ -44,11 +48,13 @@ export async function createApp(
     traceCorrelation: runTracing().enabled,
     destination: options.logDestination,
   });
-  const runtime = await SagaflowRuntime.create(config, new PinoAppLogger(logger));
+  const runtime = SagaflowRuntime.build(config, new PinoAppLogger(logger));
+  let app: INestApplicationContext | null = null;
   try {
     const nestLogger = nestLogging(logger);
+    let url: string | null = null;
     if (config.roles.has('api')) {
-      const app = await NestFactory.create<NestFastifyApplication>(
+      const http = await NestFactory.create<NestFastifyApplication>(
         AppModule.forRuntime(runtime, options, [
           HttpInterfaceModule,
           WsInterfaceModule.register(options.ws),
@@ -57,22 +63,28 @@ export async function createApp(
         createFastifyAdapter(),
         { logger: nestLogger, abortOnError: false },
       );
-      app.useWebSocketAdapter(new SagaflowWsAdapter(app, app.get(UpgradeRoutes)));
-      await configureHttp(app, logger);
+      app = http;
+      http.useWebSocketAdapter(new SagaflowWsAdapter(http, http.get(UpgradeRoutes)));
+      await configureHttp(http, logger);
+      http.enableShutdownHooks();
+      await http.listen(config.port, '0.0.0.0');
+      const address = http.getHttpServer().address() as { port: number };
+      url = `http://127.0.0.1:${address.port}`;
+      options.onListening?.(url, logger);
+    } else {
+      app = await NestFactory.createApplicationContext(AppModule.forRuntime(runtime, options), {
+        logger: nestLogger,
+        abortOnError: false,
+      });
       app.enableShutdownHooks();
-      await app.listen(config.port, '0.0.0.0');
-      const address = app.getHttpServer().address() as { port: number };
-      const url = `http://127.0.0.1:${address.port}`;
-      return { app, runtime, config, logger, url, close: () => app.close() };
+      await app.init();
     }
-    const app = await NestFactory.createApplicationContext(AppModule.forRuntime(runtime, options), {
-      logger: nestLogger,
-      abortOnError: false,
-    });
-    app.enableShutdownHooks();
-    await app.init();
-    return { app, runtime, config, logger, url: null, close: () => app.close() };
+    await runtime.connect();
+    await app.get(RolesService).start();
+    const started = app;
+    return { app: started, runtime, config, logger, url, close: () => started.close() };
   } catch (error) {
+    await app?.close().catch(() => undefined);
     await runtime.close().catch(() => undefined);
     throw error;
   }

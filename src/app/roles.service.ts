@@ -1,9 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  type BeforeApplicationShutdown,
-  type OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { SagaflowRuntime } from './composition/sagaflow-runtime.js';
 import type { OutboxRelay } from '../infrastructure/outbox/outbox-relay.js';
@@ -12,9 +7,13 @@ import { WorkerRole } from '../interfaces/roles/worker-role.js';
 import { createRelay, orchestratorRolePorts, workerRolePorts } from './composition/role-ports.js';
 import { APP_OPTIONS, type CreateAppOptions } from './app-options.js';
 
-/** Starts the roles this process runs (SAGAFLOW_ROLES) and stops them in reverse order. */
+/**
+ * Starts the roles this process runs (SAGAFLOW_ROLES) and stops them in reverse order. `start()`
+ * is called by create-app.ts once the runtime is connected, not at Nest bootstrap: the api
+ * listens before its dependencies are up (docs/architecture.md, "Startup order").
+ */
 @Injectable()
-export class RolesService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class RolesService implements BeforeApplicationShutdown {
   orchestrator: OrchestratorRole | null = null;
   relay: OutboxRelay | null = null;
   worker: WorkerRole | null = null;
@@ -26,7 +25,7 @@ export class RolesService implements OnApplicationBootstrap, BeforeApplicationSh
     @Inject(APP_OPTIONS) private readonly options: CreateAppOptions,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
+  async start(): Promise<void> {
     const roles = this.runtime.config.roles;
     if (roles.has('relay')) {
       this.relay = createRelay(this.runtime);

@@ -5,7 +5,9 @@
 export function loggableUrl(value: string): string {
   try {
     const url = new URL(value);
-    return `${url.origin}${url.pathname}`;
+    // `origin` is "null" for schemes the URL standard does not know (amqp:, postgres:, redis:).
+    const origin = url.origin !== 'null' ? url.origin : `${url.protocol}//${url.host}`;
+    return `${origin}${url.pathname}`;
   } catch {
     return value.split(/[?#]/, 1)[0]!.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1');
   }

@@ -33,7 +33,12 @@ export class ReadSide {
     logger: MessagingLogger,
     onError: (error: unknown) => void,
   ) {
-    this.redis = new GuardedRedis({ url: config.redisUrl, prefix: config.redisPrefix, logger });
+    this.redis = new GuardedRedis({
+      url: config.redisUrl,
+      prefix: config.redisPrefix,
+      logger,
+      configVariable: 'REDIS_URL',
+    });
     this.cache = new RedisRunViewCache(this.redis);
     this.bus = new RedisLiveEventBus(this.redis, logger);
     const primary = new SqlRunReadModel(em, 'write');

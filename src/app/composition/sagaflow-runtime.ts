@@ -9,17 +9,14 @@ import type { AppConfig } from '../../infrastructure/config/app-config.js';
 import { AmqpConnection } from '../../infrastructure/messaging/amqp-connection.js';
 import { ConfirmPublisher } from '../../infrastructure/messaging/confirm-publisher.js';
 import type { MessagingLogger } from '../../infrastructure/messaging/logger.js';
-import {
-  declareDeadLetter,
-  declareResultShards,
-  tasksExchangeName,
-} from '../../infrastructure/messaging/topology.js';
-import { withChannel } from '../../infrastructure/messaging/channels.js';
+import { sharedTopology } from './shared-topology.js';
 import { createMessageRouting } from '../../infrastructure/messaging/message-routing.js';
 import { SagaflowMetrics } from '../../infrastructure/metrics/sagaflow-metrics.js';
 import { AmqpOutboxPublisher } from '../../infrastructure/outbox/amqp-outbox-publisher.js';
 import { TaskQueueDeclarer } from '../../infrastructure/outbox/task-queues.js';
-import { ensureDatabase, migrate, waitForSchema } from '../../infrastructure/persistence/bootstrap.js';
+import { describeDatabaseError, prepareDatabase } from '../../infrastructure/persistence/bootstrap.js';
+import { backoffDelay, type BackoffOptions } from '../../infrastructure/messaging/backoff.js';
+import { connectionError } from '../../infrastructure/config/connection-errors.js';
 import { MikroOrmDefinitionRepository } from '../../infrastructure/persistence/mikro-orm-definition-repository.js';
 import { MikroOrmRunStore } from '../../infrastructure/persistence/mikro-orm-run-store.js';
 import { PostgresWorkerDirectory } from '../../infrastructure/persistence/postgres-worker-directory.js';
@@ -30,10 +27,23 @@ import { runTracing } from '../../infrastructure/telemetry/start-tracing.js';
 /** A worker's types count as served while one of its last this-many heartbeats is recent. */
 const LIVE_HEARTBEATS = 3;
 
+/** The runtime was closed (a shutdown signal) before it had connected. */
+export class StartupAborted extends Error {
+  constructor() {
+    super('stopped before the dependencies were connected');
+    this.name = 'StartupAborted';
+  }
+}
+
+/** Retries of the database at start: soon at first, then every 10 s at most. */
+const DATABASE_RETRY: BackoffOptions = { initialMs: 500, maxMs: 10_000, factor: 2, jitter: 0.2 };
+
 /**
- * The process's shared infrastructure, built once in dependency order: database (created and
- * migrated under an advisory lock), AMQP connection with the shared topology, stores and the
- * orchestrator. It lives in the composition root because it also builds the application services
+ * The process's shared infrastructure, built once in dependency order: database pool, AMQP
+ * connection with the shared topology, stores and the orchestrator. Building connects nothing;
+ * `connect()` then creates and migrates the database (under an advisory lock) and waits for the
+ * broker, retrying both with backoff, so the api can answer `/health/*` meanwhile
+ * (docs/architecture.md, "Startup order"). It lives in the composition root because it also builds the application services
  * (orchestrator, catalog, live feed) over those adapters. Nest providers hand out its parts; each
  * role gets only the ports it uses (role-ports.ts), never the runtime.
  */
@@ -69,6 +79,7 @@ export class SagaflowRuntime {
       url: config.amqpUrl,
       logger: logger.child({ component: 'amqp' }),
       connectionName: `sagaflow ${config.instanceId}`,
+      configVariable: 'AMQP_URL',
     });
     this.publisher = new ConfirmPublisher(this.amqp, { logger: logger.child({ component: 'publisher' }) });
     const prefix = config.amqpPrefix;
@@ -102,22 +113,57 @@ export class SagaflowRuntime {
     this.metrics = new SagaflowMetrics(this);
   }
 
-  static async create(config: AppConfig, logger: MessagingLogger): Promise<SagaflowRuntime> {
-    if (config.migrate) await ensureDatabase(config.databaseUrl);
+  /** Builds the runtime without connecting; the AMQP connection starts trying in the background. */
+  static build(config: AppConfig, logger: MessagingLogger): SagaflowRuntime {
     const orm = createOrm({ databaseUrl: config.databaseUrl, replicaUrls: config.replicaUrls });
-    if (config.migrate) await migrate(orm, config.databaseUrl);
-    else await waitForSchema(orm);
     const runtime = new SagaflowRuntime(config, orm, logger);
-    runtime.amqp.addSetup((model) =>
-      withChannel(model, async (channel) => {
-        await declareDeadLetter(channel, config.amqpPrefix);
-        await declareResultShards(channel, config.amqpPrefix, config.shardCount);
-        await channel.assertExchange(tasksExchangeName(config.amqpPrefix), 'direct', { durable: true });
-      }),
-    );
-    runtime.amqp.start();
-    await runtime.publisher.start();
+    runtime.amqp.addSetup(sharedTopology(config.amqpPrefix, config.shardCount));
     return runtime;
+  }
+
+  private databaseFailure: string | null = 'PostgreSQL (DATABASE_URL): not connected yet';
+
+  /** Why the database is not usable yet (naming DATABASE_URL), or null once it is migrated. */
+  get databaseError(): string | null {
+    return this.databaseFailure;
+  }
+
+  private connecting: Promise<void> | null = null;
+  private readonly closing = new AbortController();
+
+  /**
+   * Resolves once the database is created and migrated (or, with SAGAFLOW_MIGRATE=false, found
+   * migrated) and the broker's topology and the publisher's channel exist. Both are retried with
+   * backoff until then, every failure logged naming the variable to fix; rejects only if the
+   * runtime is closed first.
+   */
+  connect(): Promise<void> {
+    this.connecting ??= Promise.all([this.connectDatabase(), this.publisher.start()]).then(
+      () => undefined,
+      (error: unknown) => {
+        throw this.closing.signal.aborted ? new StartupAborted() : error;
+      },
+    );
+    return this.connecting;
+  }
+
+  private async connectDatabase(): Promise<void> {
+    const { databaseUrl, migrate } = this.config;
+    for (let attempt = 1; ; attempt += 1) {
+      if (this.closing.signal.aborted) throw new StartupAborted();
+      try {
+        await prepareDatabase(this.orm, databaseUrl, { migrate });
+        this.databaseFailure = null;
+        if (attempt > 1) this.logger.log('PostgreSQL ready', { attempt });
+        return;
+      } catch (error) {
+        if (this.closing.signal.aborted) throw new StartupAborted();
+        this.databaseFailure = describeDatabaseError(error, databaseUrl, 'DATABASE_URL');
+        const delay = backoffDelay(attempt, DATABASE_RETRY);
+        this.logger.warn(`${this.databaseFailure}; retrying`, { attempt, delay_ms: delay });
+        await abortableSleep(delay, this.closing.signal);
+      }
+    }
   }
 
   private primary: Kysely<unknown> | null = null;
@@ -128,12 +174,16 @@ export class SagaflowRuntime {
     return this.primary;
   }
 
-  async pingDatabase(): Promise<boolean> {
+  /** For readiness: resolves true when migrated and answering; rejects naming DATABASE_URL otherwise. */
+  async checkDatabase(): Promise<boolean> {
+    if (this.databaseError !== null) throw new Error(this.databaseError);
     try {
       await sql`select 1`.execute(this.db());
       return true;
-    } catch {
-      return false;
+    } catch (error) {
+      throw new Error(connectionError('PostgreSQL', this.config.databaseUrl, 'DATABASE_URL', error), {
+        cause: error,
+      });
     }
   }
 
@@ -149,7 +199,16 @@ export class SagaflowRuntime {
     );
   }
 
-  async close(): Promise<void> {
+  private closed: Promise<void> | null = null;
+
+  /** Stops everything, also while `connect()` is still retrying. Idempotent. */
+  close(): Promise<void> {
+    this.closed ??= this.doClose();
+    return this.closed;
+  }
+
+  private async doClose(): Promise<void> {
+    this.closing.abort();
     this.orchestrator.timers.close();
     await this.outboxPublisher.drain();
     await this.readSide.close();
@@ -158,6 +217,18 @@ export class SagaflowRuntime {
     await this.orm.close();
     await this.tracing.flush();
   }
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 function describe(error: unknown): string {

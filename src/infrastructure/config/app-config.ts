@@ -51,13 +51,68 @@ export const CONFIG_VARIABLES = [
 ] as const;
 export type ConfigVariable = (typeof CONFIG_VARIABLES)[number];
 
+/**
+ * A malformed configuration value. Its message starts with the variable's name and is meant to
+ * be shown alone, as one line (main.ts prints it without a stack and exits non-zero).
+ */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: ConfigVariable,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Database names Sagaflow creates on start (quoted into `create database`, so kept plain). */
+const DATABASE_NAME = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * Checks a connection URL before anything connects with it, so a typo stops the process at once,
+ * naming the variable, instead of surfacing later as a driver error far from the cause.
+ */
+function connectionUrl(variable: ConfigVariable, value: string, protocols: readonly string[]): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(variable, `not a valid URL: "${redact(value)}"`);
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new ConfigError(
+      variable,
+      `expected a ${protocols.map((p) => `${p}//`).join(' or ')} URL, got "${redact(value)}"`,
+    );
+  }
+  if (url.hostname === '') throw new ConfigError(variable, `no host in "${redact(value)}"`);
+  return value;
+}
+
+function databaseUrl(variable: ConfigVariable, value: string): string {
+  connectionUrl(variable, value, ['postgres:', 'postgresql:']);
+  const name = decodeURIComponent(new URL(value).pathname.replace(/^\//, ''));
+  if (!DATABASE_NAME.test(name)) {
+    throw new ConfigError(
+      variable,
+      `expected a database name of [A-Za-z0-9_-] after the host, got "${name}" in "${redact(value)}"`,
+    );
+  }
+  return value;
+}
+
+/** The value as an error may show it: a password never appears. */
+function redact(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/:@]*):[^/@]*@/i, '$1:***@');
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** pino's levels; an unknown one would make pino throw at the first logger, far from the cause. */
 function logLevel(value: string | undefined): string {
   const level = (value ?? '').trim().toLowerCase() || 'info';
   if (!LOG_LEVELS.includes(level)) {
-    throw new Error(`LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}, got "${value}"`);
+    throw new ConfigError('LOG_LEVEL', `expected one of ${LOG_LEVELS.join(', ')}, got "${value}"`);
   }
   return level;
 }
@@ -72,7 +127,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const roles = list(env.SAGAFLOW_ROLES ?? ROLES.join(','));
   for (const role of roles) {
     if (!(ROLES as readonly string[]).includes(role)) {
-      throw new Error(`SAGAFLOW_ROLES: unknown role "${role}" (expected ${ROLES.join(', ')})`);
+      throw new ConfigError('SAGAFLOW_ROLES', `unknown role "${role}" (expected ${ROLES.join(', ')})`);
     }
   }
   const bool = (name: ConfigVariable, fallback: boolean) => {
@@ -80,24 +135,30 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     if (value === undefined || value === '') return fallback;
     if (['true', '1', 'yes'].includes(value.toLowerCase())) return true;
     if (['false', '0', 'no'].includes(value.toLowerCase())) return false;
-    throw new Error(`${name}: expected true or false, got "${value}"`);
+    throw new ConfigError(name, `expected true or false, got "${value}"`);
   };
   const int = (name: ConfigVariable, fallback: number) => {
     const value = env[name];
     if (value === undefined || value === '') return fallback;
     const n = Number(value);
     if (!Number.isInteger(n) || n < 0)
-      throw new Error(`${name}: expected a non-negative integer, got "${value}"`);
+      throw new ConfigError(name, `expected a non-negative integer, got "${value}"`);
     return n;
   };
   return {
     port: int('PORT', 3000),
     roles: new Set(roles as Role[]),
-    databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/sagaflow',
-    replicaUrls: list(env.DATABASE_REPLICA_URLS),
-    amqpUrl: env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
+    databaseUrl: databaseUrl(
+      'DATABASE_URL',
+      env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/sagaflow',
+    ),
+    replicaUrls: list(env.DATABASE_REPLICA_URLS).map((url) => databaseUrl('DATABASE_REPLICA_URLS', url)),
+    amqpUrl: connectionUrl('AMQP_URL', env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672', [
+      'amqp:',
+      'amqps:',
+    ]),
     amqpPrefix: env.SAGAFLOW_AMQP_PREFIX ?? 'sagaflow',
-    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    redisUrl: connectionUrl('REDIS_URL', env.REDIS_URL ?? 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
     redisPrefix: env.SAGAFLOW_REDIS_PREFIX ?? 'sagaflow:',
     migrate: bool('SAGAFLOW_MIGRATE', true),
     httpAllow: list(env.SAGAFLOW_HTTP_ALLOW),

@@ -1,5 +1,7 @@
 import { connect, type ChannelModel } from 'amqplib';
 
+import { loggableUrl } from '../../application/loggable-url.js';
+import { connectionError } from '../config/connection-errors.js';
 import { backoffDelay, defaultReconnectBackoff, type BackoffOptions } from './backoff.js';
 import { coalesceWrites } from './write-coalescing.js';
 import { describeError, silentLogger, type MessagingLogger } from './logger.js';
@@ -33,6 +35,11 @@ export interface AmqpConnectionOptions {
   connectTimeoutMs?: number;
   /** Shown as `connection_name` in the broker's management UI. */
   connectionName?: string;
+  /**
+   * The configuration variable `url` came from (`AMQP_URL`): every connection error names it,
+   * so whoever reads the log knows what to fix.
+   */
+  configVariable?: string;
 }
 
 interface Deferred {
@@ -78,6 +85,7 @@ export class AmqpConnection {
   private started = false;
   private closed = false;
   private closing: Promise<void> | undefined;
+  private lastFailure: string | null = null;
 
   constructor(private readonly options: AmqpConnectionOptions) {
     this.logger = options.logger ?? silentLogger;
@@ -96,6 +104,14 @@ export class AmqpConnection {
     if (this.model === undefined) return false;
     for (const entry of this.setups) if (entry.doneGeneration !== this.generation) return false;
     return true;
+  }
+
+  /**
+   * Why the last connection attempt failed (`RabbitMQ at amqp://host:port unreachable (AMQP_URL):
+   * ECONNREFUSED`), or null once connected: what readiness reports while the broker is down.
+   */
+  lastError(): string | null {
+    return this.model === undefined ? this.lastFailure : null;
   }
 
   /** Resolves with the live model once `isReady()`; rejects if `close()` is called first. */
@@ -186,7 +202,8 @@ export class AmqpConnection {
         clientProperties: { connection_name: this.options.connectionName ?? 'sagaflow' },
       });
     } catch (error) {
-      this.scheduleReconnect(`connect failed: ${describeError(error)}`);
+      this.lastFailure = this.unreachable(error);
+      this.scheduleReconnect(this.lastFailure);
       return;
     }
     if (this.closed) {
@@ -197,6 +214,7 @@ export class AmqpConnection {
     this.generation += 1;
     const generation = this.generation;
     this.model = model;
+    this.lastFailure = null;
     model.on('error', (error: Error) => this.logger.error('connection error', { error: error.message }));
     model.on('blocked', (reason: string) => this.logger.warn('connection blocked by the broker', { reason }));
     model.on('unblocked', () => this.logger.log('connection unblocked'));
@@ -218,7 +236,18 @@ export class AmqpConnection {
     this.generation += 1;
     for (const entry of this.setups) clearTimeout(entry.timer);
     if (this.closed) return;
-    this.scheduleReconnect('connection lost');
+    this.lastFailure = `RabbitMQ connection to ${this.target()} lost`;
+    this.scheduleReconnect(this.lastFailure);
+  }
+
+  /** `amqp://host:port (AMQP_URL)`: where, without credentials, and which variable says so. */
+  private target(): string {
+    const variable = this.options.configVariable;
+    return `${loggableUrl(this.options.url)}${variable ? ` (${variable})` : ''}`;
+  }
+
+  private unreachable(error: unknown): string {
+    return connectionError('RabbitMQ', this.options.url, this.options.configVariable, error);
   }
 
   private scheduleReconnect(reason: string): void {

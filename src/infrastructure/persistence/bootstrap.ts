@@ -1,5 +1,7 @@
 import pg from 'pg';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { loggableUrl } from '../../application/loggable-url.js';
+import { connectionError } from '../config/connection-errors.js';
 
 /** Fixed key of the advisory lock that serialises migrations across processes. */
 const MIGRATION_LOCK = 74_212_993;
@@ -41,13 +43,47 @@ export async function migrate(orm: MikroORM, url: string): Promise<void> {
   }
 }
 
-/** With SAGAFLOW_MIGRATE=false: waits until another process has migrated the schema. */
-export async function waitForSchema(orm: MikroORM, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const pending = await orm.migrator.getPending().catch(() => null);
-    if (pending && pending.length === 0) return;
-    if (Date.now() > deadline) throw new Error('timed out waiting for the database schema to be migrated');
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+/**
+ * With SAGAFLOW_MIGRATE=false: rejects while migrations are pending (another process migrates);
+ * the caller retries.
+ */
+export async function assertMigrated(orm: MikroORM): Promise<void> {
+  const pending = await orm.migrator.getPending();
+  if (pending.length > 0) {
+    throw new SchemaPendingError(
+      `${pending.length} migration(s) pending; with SAGAFLOW_MIGRATE=false another process must migrate`,
+    );
   }
+}
+
+export class SchemaPendingError extends Error {
+  override readonly name = 'SchemaPendingError';
+}
+
+/**
+ * Creates (if missing) and migrates the database, or with `migrate` false checks that someone
+ * else did: one attempt, for the caller's retry loop.
+ */
+export async function prepareDatabase(
+  orm: MikroORM,
+  url: string,
+  options: { migrate: boolean },
+): Promise<void> {
+  if (options.migrate) {
+    await ensureDatabase(url);
+    await migrate(orm, url);
+  } else {
+    await assertMigrated(orm);
+  }
+}
+
+/**
+ * One line that says what is wrong with the database connection and which variable to fix:
+ * `PostgreSQL at postgres://db:5432/sagaflow unreachable (DATABASE_URL): ECONNREFUSED`, or the
+ * server's own words for a refused login or a missing database.
+ */
+export function describeDatabaseError(error: unknown, url: string, variable: string): string {
+  if (error instanceof SchemaPendingError)
+    return `PostgreSQL at ${loggableUrl(url)} (${variable}): ${error.message}`;
+  return connectionError('PostgreSQL', url, variable, error);
 }

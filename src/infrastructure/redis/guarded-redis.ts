@@ -1,11 +1,14 @@
 import CircuitBreaker from 'opossum';
 import { Redis } from 'ioredis';
+import { connectionError } from '../config/connection-errors.js';
 import type { MessagingLogger } from '../messaging/logger.js';
 
 export interface GuardedRedisOptions {
   url: string;
   /** Prefix of every key and channel (SAGAFLOW_REDIS_PREFIX). */
   prefix: string;
+  /** The configuration variable `url` came from (`REDIS_URL`), named in every connection error. */
+  configVariable?: string;
   logger: MessagingLogger;
   /** A call slower than this counts as a failure. */
   callTimeoutMs?: number;
@@ -95,8 +98,10 @@ export class GuardedRedis {
     });
     let down = false;
     redis.on('error', (error: Error) => {
-      if (!down)
-        this.options.logger.warn('Redis connection lost', { connection: name, error: error.message });
+      if (!down) {
+        const reason = connectionError('Redis', this.options.url, this.options.configVariable, error);
+        this.options.logger.warn(`${reason}; reads use PostgreSQL until it is back`, { connection: name });
+      }
       down = true;
     });
     redis.on('ready', () => {

@@ -91,7 +91,15 @@ export interface ChildSpec {
   env?: Record<string, string>;
   /** Keep all of stdout (the log lines), not only the tail: see {@link SagaflowChild.stdout}. */
   keepStdout?: boolean;
+  /**
+   * The stdout line `start` waits for. Default: the start line (`sagaflow <id> running roles …`);
+   * {@link LISTENING_LINE} waits only for the api's port, before any dependency is connected.
+   */
+  waitFor?: RegExp;
 }
+
+/** The line an api prints once its port is open, before its dependencies are connected; group 1 is the URL. */
+export const LISTENING_LINE = /sagaflow listening on (http:\/\/[^\s";]+)/;
 
 /** The environment a child reads its configuration from (docs/contract.md#processes-and-roles). */
 export function childEnv(spec: ChildSpec): NodeJS.ProcessEnv {
@@ -182,7 +190,7 @@ export class SagaflowChild {
       let seen = '';
       const onData = (chunk: Buffer) => {
         seen += chunk.toString('utf8');
-        if (/sagaflow \S+ running roles/.test(seen)) {
+        if ((spec.waitFor ?? /sagaflow \S+ running roles/).test(seen)) {
           child.stdout?.off('data', onData);
           resolveReady();
         }
