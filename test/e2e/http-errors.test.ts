@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { LightMyRequestResponse } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { rowCounts, startHttpApp, uniqueName, type HttpApp } from './support/http-app.js';
+import { checkedInject } from './support/openapi-responses.js';
 
 interface Problem {
   type: string;
@@ -21,13 +22,24 @@ describe('REST errors against the real app (problem+json, nothing written)', () 
     await app?.close();
   });
 
-  const send = (method: 'GET' | 'POST', url: string, payload?: string, contentType = 'application/json') =>
-    app.http.inject({
-      method,
-      url,
-      ...(payload === undefined ? {} : { payload }),
-      headers: payload === undefined ? {} : { 'content-type': contentType },
-    });
+  // Every answer is checked against the OpenAPI document (route, status, media type, schema).
+  const inject = checkedInject(() => app.http);
+  const send = (
+    method: 'GET' | 'POST',
+    url: string,
+    payload?: string,
+    contentType = 'application/json',
+    undocumented?: string,
+  ) =>
+    inject(
+      {
+        method,
+        url,
+        ...(payload === undefined ? {} : { payload }),
+        headers: payload === undefined ? {} : { 'content-type': contentType },
+      },
+      undocumented,
+    );
   const postJson = (url: string, body: unknown) => send('POST', url, JSON.stringify(body));
 
   function problem(res: LightMyRequestResponse, status: number): Problem {
@@ -175,7 +187,7 @@ describe('REST errors against the real app (problem+json, nothing written)', () 
   });
 
   it('404 problem for an unknown route', async () => {
-    problem(await send('GET', '/v1/nothing-here'), 404);
+    problem(await send('GET', '/v1/nothing-here', undefined, undefined, 'an unknown route'), 404);
   });
 
   describe('a finished run', () => {

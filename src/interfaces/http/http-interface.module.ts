@@ -2,10 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TerminusModule } from '@nestjs/terminus';
-import { DefinitionsController } from './controllers/definitions.controller.js';
-import { RunsController } from './controllers/runs.controller.js';
-import { HealthController } from './health/health.controller.js';
-import { MetricsController } from './metrics/metrics.controller.js';
+import { HTTP_CONTROLLERS } from './controllers/http-controllers.js';
 import { ProblemExceptionFilter } from './problem/problem-exception.filter.js';
 
 /**
@@ -17,7 +14,7 @@ import { ProblemExceptionFilter } from './problem/problem-exception.filter.js';
  */
 @Module({
   imports: [CqrsModule, TerminusModule.forRoot({ logger: false })],
-  controllers: [DefinitionsController, RunsController, HealthController, MetricsController],
+  controllers: HTTP_CONTROLLERS,
   providers: [{ provide: APP_FILTER, useClass: ProblemExceptionFilter }],
 })
 export class HttpInterfaceModule {}

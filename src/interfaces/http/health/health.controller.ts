@@ -1,8 +1,8 @@
 import { Controller, Get, HttpException, Inject, Optional, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
-import { ApiJson } from '../openapi/api-docs.decorators.js';
+import { ApiRoute, problems } from '../openapi/route-doc.js';
+import { Health } from '../schemas/health.js';
 import { dependencyIndicators } from './dependency-indicators.js';
 import { READINESS_PROBES, type ReadinessProbe } from './readiness.js';
 
@@ -14,7 +14,6 @@ export interface HealthReport {
   details: HealthCheckResult['details'];
 }
 
-@ApiTags('health')
 @Controller('health')
 export class HealthController {
   constructor(
@@ -28,16 +27,30 @@ export class HealthController {
    * make every instance restart (that is what readiness is for).
    */
   @Get('live')
-  @ApiOperation({ summary: 'The process is up (checks nothing else)' })
-  @ApiJson(200, 'Health', 'alive')
+  @ApiRoute({
+    operationId: 'live',
+    summary: 'The process is up (checks nothing else)',
+    tag: 'health',
+    responses: { 200: { description: 'alive', schema: Health }, ...problems([], false) },
+  })
   live(): HealthReport {
     return { status: 'ok', info: {}, error: {}, details: {} };
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'Every dependency of every role of this process is ready' })
-  @ApiJson(200, 'Health', 'ready; an optional dependency that is down is `degraded` under `info`')
-  @ApiJson(503, 'Health', 'not ready; failing dependencies under `error`')
+  @ApiRoute({
+    operationId: 'ready',
+    summary: 'Every dependency of every role of this process is ready',
+    tag: 'health',
+    responses: {
+      ...problems([], false),
+      200: {
+        description: 'ready; an optional dependency that is down is `degraded` under `info`',
+        schema: Health,
+      },
+      503: { description: 'not ready; failing dependencies under `error`', schema: Health },
+    },
+  })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthReport> {
     const result = await this.check();
     // Terminus says `degraded` when only optional dependencies are down, and `shutting_down`

@@ -1,7 +1,8 @@
 import { Controller, Get, Inject, Optional, Res } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import Type from 'typebox';
 import type { FastifyReply } from 'fastify';
 import { Registry } from 'prom-client';
+import { ApiRoute, problems } from '../openapi/route-doc.js';
 
 /**
  * What `/metrics` serves: a prom-client `Registry` fits. The composition root provides the
@@ -14,7 +15,6 @@ export interface MetricsSource {
   metrics(): Promise<string>;
 }
 
-@ApiTags('observability')
 @Controller('metrics')
 export class MetricsController {
   private readonly source: MetricsSource;
@@ -24,9 +24,19 @@ export class MetricsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Prometheus metrics of this process (text exposition format)' })
-  @ApiProduces('text/plain')
-  @ApiResponse({ status: 200, description: 'every series; see docs/operations.md "Metrics"' })
+  @ApiRoute({
+    operationId: 'metrics',
+    summary: 'Prometheus metrics of this process (text exposition format)',
+    tag: 'observability',
+    responses: {
+      200: {
+        description: 'every series; see docs/operations.md "Metrics"',
+        contentType: 'text/plain',
+        schema: Type.String(),
+      },
+      ...problems([], false),
+    },
+  })
   async metrics(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     const text = await this.source.metrics();
     void reply.type(this.source.contentType);

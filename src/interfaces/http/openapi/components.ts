@@ -1,0 +1,68 @@
+import type { TSchema } from 'typebox';
+import { ValidationIssue } from '../schemas/common.js';
+import {
+  CompensationDefinition,
+  DelayInput,
+  Definition,
+  DefinitionList,
+  ExecutionPlan,
+  HttpInput,
+  RetryPolicy,
+  TaskDefinition,
+  ValidationReport,
+} from '../schemas/definitions.js';
+import { Health, HealthIndicator } from '../schemas/health.js';
+import { Problem } from '../schemas/problem.js';
+import { RunEvent, RunEventPage } from '../schemas/run-events.js';
+import {
+  CompensationRun,
+  CompensationStatus,
+  InlineDefinitionRef,
+  RegisteredDefinitionRef,
+  Run,
+  RunError,
+  RunList,
+  RunStatus,
+  RunSummary,
+  TaskError,
+  TaskRun,
+  TaskStatus,
+} from '../schemas/runs.js';
+
+/**
+ * The response schemas named in `components.schemas`: wherever one of them appears in a
+ * response it is written as a `$ref`, so generated clients get these names.
+ *
+ * Request bodies and parameters are written inline instead. openapi-typescript makes a
+ * property with a `default` required everywhere except under a request body or a parameter,
+ * which is right for responses (the server fills defaults in) and wrong for requests.
+ */
+export const RESPONSE_COMPONENTS: Record<string, TSchema> = {
+  Problem,
+  ValidationIssue,
+  Definition,
+  DefinitionList,
+  TaskDefinition,
+  CompensationDefinition,
+  RetryPolicy,
+  DelayInput,
+  HttpInput,
+  ValidationReport,
+  ExecutionPlan,
+  Run,
+  RunSummary,
+  RunList,
+  TaskRun,
+  CompensationRun,
+  RunError,
+  TaskError,
+  RegisteredDefinitionRef,
+  InlineDefinitionRef,
+  RunStatus,
+  TaskStatus,
+  CompensationStatus,
+  RunEvent,
+  RunEventPage,
+  Health,
+  HealthIndicator,
+};
