@@ -16,6 +16,7 @@ import { SagaflowWsAdapter } from '../interfaces/realtime/sagaflow-ws-adapter.js
 import { UpgradeRoutes } from '../interfaces/realtime/upgrade-routes.js';
 import { WsInterfaceModule } from '../interfaces/ws/ws-interface.module.js';
 import { nestLogging } from './nest-logging.js';
+import { buildAsyncApiDocument } from './asyncapi-document.js';
 
 export type { CreateAppOptions };
 
@@ -59,6 +60,12 @@ export async function createApp(
       );
       app.useWebSocketAdapter(new SagaflowWsAdapter(app, app.get(UpgradeRoutes)));
       await configureHttp(app, logger);
+      // Beside the OpenAPI document (/docs/json): the messages' AsyncAPI document, built once.
+      const asyncApi = buildAsyncApiDocument();
+      app
+        .getHttpAdapter()
+        .getInstance()
+        .get('/asyncapi.json', async () => asyncApi);
       app.enableShutdownHooks();
       await app.listen(config.port, '0.0.0.0');
       const address = app.getHttpServer().address() as { port: number };
