@@ -17,6 +17,7 @@ import { SagaflowWsAdapter } from '../interfaces/realtime/sagaflow-ws-adapter.js
 import { UpgradeRoutes } from '../interfaces/realtime/upgrade-routes.js';
 import { WsInterfaceModule } from '../interfaces/ws/ws-interface.module.js';
 import { nestLogging } from './nest-logging.js';
+import { buildAsyncApiDocument } from './asyncapi-document.js';
 
 export type { CreateAppOptions };
 
@@ -66,6 +67,12 @@ export async function createApp(
       app = http;
       http.useWebSocketAdapter(new SagaflowWsAdapter(http, http.get(UpgradeRoutes)));
       await configureHttp(http, logger);
+      // Beside the OpenAPI document (/docs/json): the messages' AsyncAPI document, built once.
+      const asyncApi = buildAsyncApiDocument();
+      http
+        .getHttpAdapter()
+        .getInstance()
+        .get('/asyncapi.json', async () => asyncApi);
       http.enableShutdownHooks();
       await http.listen(config.port, '0.0.0.0');
       const address = http.getHttpServer().address() as { port: number };

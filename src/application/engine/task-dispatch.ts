@@ -1,7 +1,8 @@
 import type { Dispatch } from '../../domain/run/run-events.js';
-import { isRunId } from '../../domain/shared/run-id.js';
 import type { AttemptOutcome } from '../../domain/run/run-events.js';
+import Compile from 'typebox/compile';
 import type { ResultMessage, TaskMessage } from '../ports/messages.js';
+import { ResultMessageSchema } from '../contracts/messages/result-message.js';
 import type { MessageRouting } from '../ports/message-routing.js';
 import type { MessageMeta, OutgoingMessage } from '../ports/run-store.js';
 
@@ -40,7 +41,7 @@ export function dispatchMessage(
     routingKey: d.type,
     messageId: `${runId}:${d.taskKey}:${d.kind}:${d.attempt}`,
     meta,
-    body: body as unknown as OutgoingMessage['body'],
+    body,
     priority: d.priority,
   };
 }
@@ -69,26 +70,14 @@ export function toOutcome(message: ResultMessage): AttemptOutcome {
 }
 
 /** Structural check of an incoming result; anything else is poison for the dead-letter queue. */
+const resultMessage = Compile(ResultMessageSchema);
+
+/** A result message of docs/contract.md#result-message: its schema, with timestamps that parse. */
 export function isResultMessage(value: unknown): value is ResultMessage {
-  if (typeof value !== 'object' || value === null) return false;
-  const m = value as Record<string, unknown>;
-  const base =
-    typeof m.runId === 'string' &&
-    isRunId(m.runId) &&
-    typeof m.taskKey === 'string' &&
-    (m.kind === 'task' || m.kind === 'compensation') &&
-    Number.isInteger(m.attempt) &&
-    typeof m.startedAt === 'string' &&
-    !Number.isNaN(Date.parse(m.startedAt));
-  if (!base) return false;
-  if (m.outcome === 'started') return true;
-  if (typeof m.finishedAt !== 'string' || Number.isNaN(Date.parse(m.finishedAt))) return false;
-  if (m.outcome === 'completed') return 'output' in m;
-  if (m.outcome === 'failed') {
-    const e = m.error as Record<string, unknown> | null;
-    return (
-      typeof e === 'object' && e !== null && typeof e.message === 'string' && typeof e.retryable === 'boolean'
-    );
-  }
-  return false;
+  if (!resultMessage.Check(value)) return false;
+  return value.outcome === 'started'
+    ? parses(value.startedAt)
+    : parses(value.startedAt) && parses(value.finishedAt);
 }
+
+const parses = (timestamp: string): boolean => !Number.isNaN(Date.parse(timestamp));

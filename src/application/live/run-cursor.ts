@@ -1,4 +1,5 @@
 import type { FeedItem, FeedSink } from '../ports/run-event-feed.js';
+import { isTerminalEvent } from './terminal-events.js';
 
 /** More out-of-order items than this waiting for a gap to fill means the sink is hopeless. */
 const MAX_PENDING = 10_000;
@@ -18,6 +19,8 @@ export class RunCursor {
     public lastSeq: number,
     private readonly sink: FeedSink,
     private readonly onClose: (cursor: RunCursor) => void = () => undefined,
+    /** A terminal event from this seq on ends the cursor through `sink.end`; null: never. */
+    private readonly endFrom: number | null = null,
   ) {}
 
   /** Offers an item; returns true when it reveals a gap that history must fill. */
@@ -43,11 +46,20 @@ export class RunCursor {
   }
 
   close(reason: Error | null = null): void {
-    if (this.closed) return;
+    if (this.stop()) this.sink.close?.(reason);
+  }
+
+  /** Ends the cursor after its run's terminal event: `sink.end` instead of `sink.close`. */
+  end(terminal: FeedItem): void {
+    if (this.stop()) this.sink.end?.(terminal);
+  }
+
+  private stop(): boolean {
+    if (this.closed) return false;
     this.closed = true;
     this.pending.clear();
     this.onClose(this);
-    this.sink.close?.(reason);
+    return true;
   }
 
   private emit(item: FeedItem): void {
@@ -57,6 +69,10 @@ export class RunCursor {
       this.sink.next(item);
     } catch (error) {
       this.close(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
+    if (this.endFrom !== null && item.event.seq >= this.endFrom && isTerminalEvent(item.event.type)) {
+      this.end(item);
     }
   }
 }

@@ -1,9 +1,10 @@
 import type { LiveEventBus, LiveEventBusSubscription } from '../ports/live-event-bus.js';
-import type { RunReadModel } from '../ports/run-read-model.js';
+import type { RunHead, RunReadModel } from '../ports/run-read-model.js';
 import type { FeedItem, FeedSink, FeedSubscription, RunEventFeed } from '../ports/run-event-feed.js';
 import { NotFoundError } from '../errors.js';
 import { eventView } from '../queries/run-view.js';
 import { RunCursor } from './run-cursor.js';
+import { isFinalEvent, isTerminalEvent } from './terminal-events.js';
 
 export interface RunEventHubOptions {
   /** A watched run that has been quiet this long is checked against history (lost batches). */
@@ -19,9 +20,6 @@ const DEFAULTS: RunEventHubOptions = {
   pageSize: 500,
   maxRunsPerDefinitionSubscription: 10_000,
 };
-
-/** Run statuses after which no event can follow (FAILED can be retried, so it is not here). */
-const FINAL_EVENTS = new Set(['RunCompleted', 'RunCompensated', 'RunCancelled']);
 
 interface RunChannel {
   runId: string;
@@ -67,11 +65,24 @@ export class RunEventHub implements RunEventFeed {
     const head = await this.reads.runHead(runId);
     if (!head) throw new NotFoundError(`run ${runId} not found`);
     const start = after === null ? head.lastSeq : Math.max(0, Math.trunc(after));
+    const ends = sink.end !== undefined;
+    // Nothing to replay: a run that has already ended ends the subscription at once.
+    const ended = ends && start >= head.lastSeq ? await this.terminalAt(runId, head) : null;
     const channel = this.channel(runId, head.definition);
-    const cursor = new RunCursor(runId, start, sink, (c) => this.detach(channel, c));
+    const endFrom = ends ? head.lastSeq : null;
+    const cursor = new RunCursor(runId, start, sink, (c) => this.detach(channel, c), endFrom);
     channel.cursors.add(cursor);
-    if (start < head.lastSeq) this.fetch(channel, start);
+    if (ended) cursor.end(ended);
+    else if (start < head.lastSeq) this.fetch(channel, start);
     return { unsubscribe: () => cursor.close() };
+  }
+
+  /** The run's last event when it is a terminal one (the run has ended), else null. */
+  private async terminalAt(runId: string, head: RunHead): Promise<FeedItem | null> {
+    if (head.lastSeq === 0) return null;
+    const [last] = await this.reads.events(runId, head.lastSeq - 1, 1);
+    if (!last || last.seq !== head.lastSeq || !isTerminalEvent(last.type)) return null;
+    return { runId, definition: head.definition, event: eventView(last) };
   }
 
   async subscribeDefinition(name: string, sink: FeedSink): Promise<FeedSubscription> {
@@ -155,7 +166,7 @@ export class RunEventHub implements RunEventFeed {
       }
       cursor.offer(item); // it starts just before this item: no gap to fill
     }
-    if (FINAL_EVENTS.has(item.event.type) && cursor.lastSeq === item.event.seq) cursor.close();
+    if (isFinalEvent(item.event.type) && cursor.lastSeq === item.event.seq) cursor.close();
   }
 
   private channel(runId: string, definition: string): RunChannel {
@@ -220,7 +231,7 @@ export class RunEventHub implements RunEventFeed {
       const open = [...channel.cursors].filter((c) => !c.closed);
       if (open.length === 0) continue;
       const stale = channel.lastActivity <= quietSince || open.some((c) => c.hasGap);
-      const finished = open.every((c) => c.lastType !== null && FINAL_EVENTS.has(c.lastType));
+      const finished = open.every((c) => c.lastType !== null && isFinalEvent(c.lastType));
       if (stale && !finished) this.fetch(channel, Math.min(...open.map((c) => c.lastSeq)));
     }
   }

@@ -16,6 +16,15 @@ export interface FeedItem {
  */
 export interface FeedSink {
   next(item: FeedItem): void;
+  /**
+   * A run subscription whose sink has `end` is over after the run's terminal event
+   * (docs/events.md#events-that-end-a-run): `end` is called once with that event, after it was
+   * delivered (or at once, when it is the run's last event and lies at or before `after`), and
+   * nothing follows. A terminal event that an operator retry has already followed when the
+   * subscription starts ends nothing. Without `end`, a run subscription stays open (a retry
+   * would continue it).
+   */
+  end?(terminal: FeedItem): void;
   close?(reason: Error | null): void;
 }
 

@@ -1,3 +1,5 @@
+import Compile from 'typebox/compile';
+import { TaskMessageSchema } from '../../application/contracts/messages/task-message.js';
 import type { TaskMessage, ResultMessage } from '../../application/ports/messages.js';
 import { attemptAttributes, traceAttributes as attr } from '../../application/ports/run-tracing.js';
 import type {
@@ -150,19 +152,10 @@ export class WorkerRole {
   }
 }
 
+const taskMessage = Compile(TaskMessageSchema);
+
+/** A task message of docs/contract.md#task-message, checked against its schema. */
 function decodeTaskMessage(value: unknown): TaskMessage {
-  const m = value as Partial<TaskMessage> | null;
-  if (
-    typeof m !== 'object' ||
-    m === null ||
-    typeof m.runId !== 'string' ||
-    typeof m.taskKey !== 'string' ||
-    (m.kind !== 'task' && m.kind !== 'compensation') ||
-    !Number.isInteger(m.attempt) ||
-    typeof m.type !== 'string' ||
-    typeof m.idempotencyKey !== 'string'
-  ) {
-    throw new Error('not a task message');
-  }
-  return m as TaskMessage;
+  if (!taskMessage.Check(value)) throw new Error('not a task message');
+  return value;
 }

@@ -2,6 +2,7 @@ import type { FeedItem } from '../../application/ports/run-event-feed.js';
 import type { RunEventView } from '../../application/queries/run-view.js';
 import { afterSeq } from '../../application/contracts/requests/fields.js';
 import type { ValidationIssue } from '../../domain/shared/domain-error.js';
+import type { RunStatus } from '../../domain/run/run-status.js';
 
 /**
  * The `/ws` protocol of docs/contract.md#live-progress: JSON text frames. Parsing checks shape only; whether a run
@@ -18,6 +19,7 @@ export type ServerFrame =
   | ({ type: 'subscribed' } & Target)
   | ({ type: 'unsubscribed' } & Target)
   | { type: 'event'; runId: string; event: RunEventView }
+  | { type: 'end'; runId: string; seq: number; status: RunStatus }
   | ({ type: 'error'; message: string } & Partial<Target>);
 
 export type ParsedFrame = { ok: true; frame: ClientFrame } | { ok: false; message: string };

@@ -2,6 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import { WebSocket, type RawData } from 'ws';
 import { NotFoundError } from '../../application/errors.js';
 import type { FeedItem, FeedSubscription, RunEventFeed } from '../../application/ports/run-event-feed.js';
+import { terminalStatus } from '../../application/live/terminal-events.js';
 import { describeTarget, parseClientFrame, targetKey, type ServerFrame, type Target } from './protocol.js';
 import type { WsGatewayOptions } from './ws-gateway-options.js';
 
@@ -10,14 +11,19 @@ export const CLOSE_GOING_AWAY = 1001;
 export const CLOSE_INTERNAL_ERROR = 1011;
 export const CLOSE_TRY_AGAIN_LATER = 1013;
 
+/** The run's terminal event, after which its subscription is over (an `end` frame). */
+interface Ended {
+  end: FeedItem;
+}
+
 /**
- * One subscription of a connection. Until the feed says it is live, items are held in
- * `held`, so that the client sees `subscribed` before any of its events.
+ * One subscription of a connection. Until the feed says it is live, items (and the end of the
+ * run) are held in `held`, so that the client sees `subscribed` before any of its events.
  */
 interface Entry {
   target: Target;
   subscription: FeedSubscription | null;
-  held: FeedItem[] | null;
+  held: (FeedItem | Ended)[] | null;
 }
 
 /**
@@ -103,9 +109,10 @@ export class WsConnection {
       next: (item: FeedItem) => this.deliver(entry, item),
       close: (reason: Error | null) => this.feedClosed(entry, reason),
     };
+    // Only run subscriptions end (docs/ws-protocol.md#end-of-a-run); definitions go on.
     const live =
       'runId' in target
-        ? this.feed.subscribeRun(target.runId, after, sink)
+        ? this.feed.subscribeRun(target.runId, after, { ...sink, end: (item) => this.ended(entry, item) })
         : this.feed.subscribeDefinition(target.definition, sink);
     live.then(
       (subscription) => this.subscribed(entry, subscription),
@@ -122,7 +129,8 @@ export class WsConnection {
     entry.held = null;
     for (const item of held) {
       if (!this.isCurrent(entry)) return;
-      this.sendEvent(item);
+      if ('end' in item) this.sendEnd(entry, item.end);
+      else this.sendEvent(item);
     }
   }
 
@@ -160,6 +168,19 @@ export class WsConnection {
     if (!this.isCurrent(entry)) return;
     if (entry.held) entry.held.push(item);
     else this.sendEvent(item);
+  }
+
+  /** The run has ended: an `end` frame once its events are out, and the subscription is gone. */
+  private ended(entry: Entry, terminal: FeedItem): void {
+    if (!this.isCurrent(entry)) return;
+    if (entry.held) entry.held.push({ end: terminal });
+    else this.sendEnd(entry, terminal);
+  }
+
+  private sendEnd(entry: Entry, terminal: FeedItem): void {
+    this.entries.delete(targetKey(entry.target));
+    const status = terminalStatus(terminal.event.type);
+    if (status) this.send({ type: 'end', runId: terminal.runId, seq: terminal.event.seq, status });
   }
 
   private feedClosed(entry: Entry, reason: Error | null): void {

@@ -134,6 +134,34 @@ describe('GraphQL subscriptions over graphql-ws', () => {
     }
   });
 
+  it("completes runEvents after the run's terminal event, live and for a run already finished", async () => {
+    const id = await startSaga();
+    const live = subscribe<{ runEvents: WireEvent }>(client, EVENTS, { id });
+    try {
+      // graphql-ws's `complete` callback: the server completed the operation on its own.
+      await eventually(
+        async () => live.completed,
+        (done) => done,
+      );
+      expect(live.errors).toEqual([]);
+      const listed = await restEvents(id);
+      expect(listed.at(-1)!.type).toBe('RunCompensated');
+      expect(live.values.map((v) => v.runEvents)).toEqual(listed);
+    } finally {
+      live.unsubscribe();
+    }
+
+    for (const after of [2, (await restEvents(id)).length]) {
+      const replay = subscribe<{ runEvents: WireEvent }>(client, EVENTS, { id, after });
+      await eventually(
+        async () => replay.completed,
+        (done) => done,
+      );
+      expect(replay.errors).toEqual([]);
+      expect(replay.values.map((v) => v.runEvents)).toEqual((await restEvents(id)).slice(after));
+    }
+  });
+
   it('answers an unknown or malformed run with NOT_FOUND', async () => {
     for (const id of ['00000000-0000-4000-8000-000000000000', 'not-a-run']) {
       for (const query of [EVENTS, UPDATES]) {

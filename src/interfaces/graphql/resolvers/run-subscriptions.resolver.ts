@@ -30,7 +30,8 @@ export class RunSubscriptionsResolver {
 
   @Subscription(() => RunEvent, {
     name: 'runEvents',
-    description: "The run's events with seq > after, replayed from history, then live, each once, in order.",
+    description:
+      "The run's events with seq > after, replayed from history, then live, each once, in order; completes after the run's terminal event.",
     resolve: (event: RunEventView) => event,
   })
   async runEvents(
@@ -40,8 +41,11 @@ export class RunSubscriptionsResolver {
     const id = parseRunId(runId);
     const from = parseAfterSeq(after ?? undefined);
     const queue = new FeedQueue<RunEventView>(EVENT_QUEUE_CAPACITY);
+    // Completes after the terminal event (docs/events.md#events-that-end-a-run); graphql-ws
+    // then sends `complete`.
     const subscription = await this.feed.subscribeRun(id, from, {
       next: (item) => queue.push(item.event),
+      end: () => queue.end(null),
       close: (reason) => queue.end(reason),
     });
     queue.attach(subscription);
