@@ -30,6 +30,19 @@ export function executionOf(task: TaskRunSnapshot, kind: StepKind): ExecutionSna
   return kind === 'task' ? task : task.compensation;
 }
 
+/** Task `i`'s row, and its step and execution of that kind; null when it has no such step. */
+export function stepAt(
+  tasks: readonly TaskRunSnapshot[],
+  definitions: readonly TaskDefinition[],
+  i: number,
+  kind: StepKind,
+): { task: TaskRunSnapshot; step: Step; exec: ExecutionSnapshot } | null {
+  const task = tasks[i]!;
+  const step = stepOf(definitions[i]!, kind);
+  const exec = executionOf(task, kind);
+  return step && exec ? { task, step, exec } : null;
+}
+
 /** The step's own status: the task's, or its compensation's. */
 export function stepStatus(task: TaskRunSnapshot, kind: StepKind): TaskStatus | CompensationStatus | null {
   return kind === 'task' ? task.status : (task.compensation?.status ?? null);

@@ -1,7 +1,7 @@
 import { queueTimeoutOf } from '../definition/task-config.js';
 import { resolveTemplate } from '../definition/template.js';
 import { DELAY_TYPE } from '../definition/workflow-definition.js';
-import { eventName, executionOf, stepOf, type StepKind } from './attempt-step.js';
+import { eventName, stepAt, type StepKind } from './attempt-step.js';
 import { addMs } from './execution.js';
 import type { DecisionContext } from './run-events.js';
 import { newEvent, type NewRunEvent } from './run-facts.js';
@@ -22,10 +22,9 @@ export function queueEvents(
   kind: StepKind,
   ctx: DecisionContext,
 ): NewRunEvent[] {
-  const task = state.tasks[i]!;
-  const step = stepOf(plan.definition.tasks[i]!, kind);
-  const exec = executionOf(task, kind);
-  if (!step || !exec) return [];
+  const at = stepAt(state.tasks, plan.definition.tasks, i, kind);
+  if (!at) return [];
+  const { task, step, exec } = at;
   const attempt = exec.attempt + 1;
   const where = { taskKey: task.key, attempt };
   const template = templateContextOf(state, { key: task.key, attempt });

@@ -1,4 +1,4 @@
-import { eventName, executionOf, stepOf, stepStatus, type Step } from './attempt-step.js';
+import { eventName, executionOf, stepAt, stepStatus, type Step } from './attempt-step.js';
 import { addMs, decideRetry, START_GRACE_MS } from './execution.js';
 import type { AttemptFailure, AttemptOutcome, DecisionContext } from './run-events.js';
 import { newEvent, type NewRunEvent } from './run-facts.js';
@@ -18,12 +18,11 @@ export function outcomeEvents(
 ): NewRunEvent[] | null {
   const i = plan.indexOf.get(outcome.taskKey);
   if (i === undefined) return null;
-  const task = state.tasks[i]!;
-  const step = stepOf(plan.definition.tasks[i]!, outcome.kind);
-  const exec = executionOf(task, outcome.kind);
+  const at = stepAt(state.tasks, plan.definition.tasks, i, outcome.kind);
+  if (!at) return null;
+  const { task, step, exec } = at;
   const status = stepStatus(task, outcome.kind);
-  if (!step || !exec || (status !== 'QUEUED' && status !== 'RUNNING') || exec.attempt !== outcome.attempt)
-    return null;
+  if ((status !== 'QUEUED' && status !== 'RUNNING') || exec.attempt !== outcome.attempt) return null;
   if (outcome.outcome === 'started' && status === 'RUNNING') return null;
   return settleEvents(state, plan, i, step, outcome, ctx);
 }

@@ -1,5 +1,5 @@
 import { DELAY_TYPE } from '../definition/workflow-definition.js';
-import { executionOf, stepOf, stepStatus, type StepKind } from './attempt-step.js';
+import { executionOf, stepAt, stepStatus, type StepKind } from './attempt-step.js';
 import { queueEvents } from './decide-queue.js';
 import { failureEvents, settleEvents } from './decide-settlement.js';
 import type { AttemptFailure, DecisionContext } from './run-events.js';
@@ -47,10 +47,9 @@ function fire(
   kind: StepKind,
   ctx: DecisionContext,
 ): NewRunEvent[] {
-  const task = state.tasks[i]!;
-  const step = stepOf(plan.definition.tasks[i]!, kind);
-  const exec = executionOf(task, kind);
-  if (!step || !exec) return [];
+  const at = stepAt(state.tasks, plan.definition.tasks, i, kind);
+  if (!at) return [];
+  const { task, step, exec } = at;
   const base = { taskKey: task.key, kind, attempt: exec.attempt };
   switch (stepStatus(task, kind)) {
     case 'RETRYING':
