@@ -2,84 +2,13 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { RunEventHub } from '../../../src/application/live/run-event-hub.js';
 import { NotFoundError } from '../../../src/application/errors.js';
-import type { LiveEventBus } from '../../../src/application/ports/live-event-bus.js';
-import type { RunHead, RunReadModel } from '../../../src/application/ports/run-read-model.js';
 import type { FeedItem } from '../../../src/application/ports/run-event-feed.js';
-import type { RunEvent } from '../../../src/domain/run/run-events.js';
+import { LiveWorld, settle, settleAll } from './support/live-world.js';
 
 const RUN = '00000000-0000-4000-8000-000000000001';
 const OTHER = '00000000-0000-4000-8000-000000000002';
 
-/** In-memory stand-ins for our own ports: history is an array, the bus a list of listeners. */
-class World implements LiveEventBus {
-  readonly history = new Map<string, RunEvent[]>();
-  readonly definitions = new Map<string, string>();
-  private listeners: ((items: readonly FeedItem[]) => void)[] = [];
-  historyReads = 0;
-
-  addRun(runId: string, definition: string): void {
-    this.history.set(runId, []);
-    this.definitions.set(runId, definition);
-  }
-
-  /** Commits the next event of a run; returns it as the live item a publisher would send. */
-  commit(runId: string, type = 'TaskQueued'): FeedItem {
-    const events = this.history.get(runId)!;
-    const event: RunEvent = {
-      seq: events.length + 1,
-      type: type as RunEvent['type'],
-      taskKey: null,
-      attempt: null,
-      at: new Date(0),
-      data: {},
-    };
-    events.push(event);
-    return {
-      runId,
-      definition: this.definitions.get(runId)!,
-      event: { ...event, at: event.at.toISOString() },
-    };
-  }
-
-  publish(items: FeedItem[]): void {
-    for (const listener of this.listeners) listener(items);
-  }
-
-  async subscribe(listener: (items: readonly FeedItem[]) => void) {
-    this.listeners.push(listener);
-    return {
-      unsubscribe: async () => {
-        this.listeners = this.listeners.filter((l) => l !== listener);
-      },
-    };
-  }
-
-  readModel(): RunReadModel {
-    return {
-      getRun: async () => null,
-      listRuns: async () => ({ items: [], nextCursor: null }),
-      getRunsByIds: async () => [],
-      runHead: async (id): Promise<RunHead | null> => {
-        const events = this.history.get(id);
-        return events
-          ? { version: events.length, lastSeq: events.length, definition: this.definitions.get(id)! }
-          : null;
-      },
-      events: async (runId, after, limit) => {
-        this.historyReads += 1;
-        return (this.history.get(runId) ?? []).filter((e) => e.seq > after).slice(0, limit);
-      },
-    };
-  }
-}
-
-const settle = () => new Promise((resolve) => setImmediate(resolve));
-
-async function settleAll(): Promise<void> {
-  for (let i = 0; i < 20; i++) await settle();
-}
-
-function hubOf(world: World, options: ConstructorParameters<typeof RunEventHub>[3] = {}) {
+function hubOf(world: LiveWorld, options: ConstructorParameters<typeof RunEventHub>[3] = {}) {
   return new RunEventHub(
     world,
     world.readModel(),
@@ -94,7 +23,7 @@ const seqs = (items: FeedItem[]) => items.map((i) => i.event.seq);
 
 describe('RunEventHub', () => {
   it('replays history after `after`, then goes live, each event once', async () => {
-    const world = new World();
+    const world = new LiveWorld();
     world.addRun(RUN, 'd');
     for (let i = 0; i < 7; i++) world.commit(RUN);
     const hub = hubOf(world);
@@ -108,13 +37,13 @@ describe('RunEventHub', () => {
   });
 
   it('rejects an unknown run with NotFoundError', async () => {
-    const hub = hubOf(new World());
+    const hub = hubOf(new LiveWorld());
     await expect(hub.subscribeRun(RUN, 0, { next: () => undefined })).rejects.toBeInstanceOf(NotFoundError);
     await hub.close();
   });
 
   it('live-only subscriptions start at the current last event', async () => {
-    const world = new World();
+    const world = new LiveWorld();
     world.addRun(RUN, 'd');
     world.commit(RUN);
     world.commit(RUN);
@@ -128,7 +57,7 @@ describe('RunEventHub', () => {
   });
 
   it('a lost batch is repaired by the poll of quiet runs', async () => {
-    const world = new World();
+    const world = new LiveWorld();
     world.addRun(RUN, 'd');
     const hub = hubOf(world, { pollMs: 20 });
     const got: FeedItem[] = [];
@@ -148,7 +77,7 @@ describe('RunEventHub', () => {
         fc.array(fc.constantFrom('deliver', 'drop', 'duplicate', 'hold'), { minLength: 30, maxLength: 30 }),
         fc.integer({ min: 0, max: 29 }),
         async (total, preexisting, fates, subscribeAt) => {
-          const world = new World();
+          const world = new LiveWorld();
           world.addRun(RUN, 'd');
           world.addRun(OTHER, 'd');
           const hub = hubOf(world);
@@ -192,7 +121,7 @@ describe('RunEventHub', () => {
   });
 
   it('one history read serves every subscriber of a run', async () => {
-    const world = new World();
+    const world = new LiveWorld();
     world.addRun(RUN, 'd');
     const hub = hubOf(world, { pageSize: 100 });
     const counts = [0, 0, 0];
@@ -208,7 +137,7 @@ describe('RunEventHub', () => {
   });
 
   it('a sink that throws is cut off without disturbing the others', async () => {
-    const world = new World();
+    const world = new LiveWorld();
     world.addRun(RUN, 'd');
     const hub = hubOf(world);
     const good: FeedItem[] = [];
