@@ -1,3 +1,5 @@
+import { DomainValidationError } from '../domain/shared/domain-error.js';
+
 /**
  * Who sends a command or query, and in which namespace (docs/architecture.md#actors). Every
  * command and query carries one; handlers decide with it, transports only attach it.
@@ -10,9 +12,31 @@ export interface Actor {
   readonly roles: readonly ActorRole[];
 }
 
-export type ActorRole = 'admin';
+/** The roles of docs/contract.md#security-and-tenancy, lowest first. */
+export const ACTOR_ROLES = ['worker', 'viewer', 'operator', 'admin'] as const;
+export type ActorRole = (typeof ACTOR_ROLES)[number];
 
 export const DEFAULT_NAMESPACE = 'default';
+
+/** A namespace name: `[a-z0-9][a-z0-9-]{0,62}` (docs/contract.md#security-and-tenancy). */
+export const NAMESPACE_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+export function isNamespaceName(value: unknown): value is string {
+  return typeof value === 'string' && NAMESPACE_PATTERN.test(value);
+}
+
+/**
+ * The namespace a request names (`Sagaflow-Namespace` header, `/ws` frame `namespace` field,
+ * graphql-ws `connection_init.payload.namespace`); absent means `default`. A malformed name is
+ * a validation error naming `path`.
+ */
+export function parseNamespace(raw: unknown, path = 'namespace'): string {
+  if (raw === undefined || raw === null || raw === '') return DEFAULT_NAMESPACE;
+  if (!isNamespaceName(raw)) {
+    throw new DomainValidationError([{ path, message: 'must match [a-z0-9][a-z0-9-]{0,62}' }]);
+  }
+  return raw;
+}
 
 const LOCAL_ADMIN: Actor = Object.freeze({
   principal: 'local-admin',
@@ -21,10 +45,11 @@ const LOCAL_ADMIN: Actor = Object.freeze({
 });
 
 /**
- * The one actor there is until identities exist: the administrator of the default namespace.
- * The only place an actor is made; transports reach it through `actorOf` (src/interfaces/identity),
- * roles that act on their own (timers, results) call it directly.
+ * The installation's own administrator in `namespace`: what every request acts as with auth
+ * off, and what roles that act on their own (timers, results) use. Transports reach actors
+ * through `actorOf` (src/interfaces/identity).
  */
-export function localAdmin(): Actor {
-  return LOCAL_ADMIN;
+export function localAdmin(namespace: string = DEFAULT_NAMESPACE): Actor {
+  if (namespace === DEFAULT_NAMESPACE) return LOCAL_ADMIN;
+  return Object.freeze({ principal: LOCAL_ADMIN.principal, namespace, roles: LOCAL_ADMIN.roles });
 }

@@ -24,7 +24,7 @@ import {
   DefinitionVersionParams,
   RegisteredDefinition,
   ValidationReport,
-} from '../schemas/definitions.js';
+} from '../../../application/contracts/schemas/definitions.js';
 import type { DefinitionList as DefinitionListResult, DefinitionView } from './query-results.js';
 import type { Actor } from '../../../application/actor.js';
 import { CurrentActor } from '../../identity/current-actor.js';

@@ -12,7 +12,7 @@ import {
 import type { RunView } from '../../../application/queries/run-view.js';
 import Type from 'typebox';
 import { ApiRoute, problems } from '../openapi/route-doc.js';
-import { RunEventPage, RunEventsQuery } from '../schemas/run-events.js';
+import { RunEventPage, RunEventsQuery } from '../../../application/contracts/schemas/run-events.js';
 import {
   CancelRunRequest,
   Run,
@@ -21,7 +21,7 @@ import {
   RunList,
   StartRunHeaders,
   StartRunRequest,
-} from '../schemas/runs.js';
+} from '../../../application/contracts/schemas/runs.js';
 import { listRunsRequest, runEventsRequest, type QueryString } from '../params/query-params.js';
 import { parseCancelRun } from '../../../application/contracts/requests/cancel-run.js';
 import { parseListRuns } from '../../../application/contracts/requests/list-runs.js';

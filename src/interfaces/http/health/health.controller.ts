@@ -2,7 +2,7 @@ import { Controller, Get, HttpException, Inject, Optional, Res } from '@nestjs/c
 import { HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { ApiRoute, problems } from '../openapi/route-doc.js';
-import { Health } from '../schemas/health.js';
+import { Health } from '../../../application/contracts/schemas/health.js';
 import { dependencyIndicators } from './dependency-indicators.js';
 import { READINESS_PROBES, type ReadinessProbe } from './readiness.js';
 

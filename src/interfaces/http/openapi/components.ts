@@ -1,5 +1,5 @@
 import type { TSchema } from 'typebox';
-import { ValidationIssue } from '../schemas/common.js';
+import { ValidationIssue } from '../../../application/contracts/schemas/common.js';
 import {
   CompensationDefinition,
   DelayInput,
@@ -10,10 +10,10 @@ import {
   RetryPolicy,
   TaskDefinition,
   ValidationReport,
-} from '../schemas/definitions.js';
-import { Health, HealthIndicator } from '../schemas/health.js';
-import { Problem } from '../schemas/problem.js';
-import { RunEvent, RunEventPage } from '../schemas/run-events.js';
+} from '../../../application/contracts/schemas/definitions.js';
+import { Health, HealthIndicator } from '../../../application/contracts/schemas/health.js';
+import { Problem } from '../../../application/contracts/schemas/problem.js';
+import { RunEvent, RunEventPage } from '../../../application/contracts/schemas/run-events.js';
 import {
   CompensationRun,
   CompensationStatus,
@@ -27,7 +27,7 @@ import {
   TaskError,
   TaskRun,
   TaskStatus,
-} from '../schemas/runs.js';
+} from '../../../application/contracts/schemas/runs.js';
 
 /**
  * The response schemas named in `components.schemas`: wherever one of them appears in a

@@ -33,7 +33,7 @@ const TAGS: Record<RouteDoc['tag'], string> = {
 /**
  * Builds the document from the controllers alone (no app, no services): Nest's route metadata
  * gives each method and path, `@ApiRoute` the rest, and every schema comes from
- * `src/interfaces/http/schemas`. A route without `@ApiRoute` is an error, so none goes undocumented.
+ * `src/application/contracts/schemas`. A route without `@ApiRoute` is an error, so none goes undocumented.
  */
 export function buildOpenApiDocument(controllers: readonly Class[] = HTTP_CONTROLLERS): OpenApiDocument {
   const names = new Map<object, string>(Object.entries(RESPONSE_COMPONENTS).map(([n, s]) => [s, n]));

@@ -1,11 +1,11 @@
 import { SetMetadata } from '@nestjs/common';
 import type { TObject, TSchema } from 'typebox';
-import { Problem } from '../schemas/problem.js';
+import { Problem } from '../../../application/contracts/schemas/problem.js';
 
 /**
  * What the OpenAPI document says about one route, declared on the controller method next to
  * Nest's `@Get`/`@Post` (which give the method and path). Every schema is a TypeBox value from
- * `src/interfaces/http/schemas`, the one source of the REST shapes (docs/contract.md#rest-api).
+ * `src/application/contracts/schemas`, the one source of the REST shapes (docs/contract.md#rest-api).
  */
 export interface RouteDoc {
   operationId: string;

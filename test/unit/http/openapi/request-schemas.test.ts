@@ -5,7 +5,7 @@ import {
   CancelRunRequest,
   DefinitionInput,
   StartRunRequest,
-} from '../../../../src/interfaces/http/schemas/index.js';
+} from '../../../../src/application/contracts/schemas/index.js';
 
 const definition = Compile(DefinitionInput);
 

@@ -1,4 +1,4 @@
-import type { Conforms } from '../../../../src/interfaces/http/schemas/view-conformance.js';
+import type { Conforms } from '../../../../src/interfaces/http/openapi/view-conformance.js';
 
 /** Type-level cases, checked by `npm run typecheck` (no jest test): it fails if `Conforms` stops catching these drifts. */
 type Is<T extends true> = T;

@@ -7,10 +7,14 @@ import type {
 import type { DefinitionView, RunView } from '../../../application/queries/run-view.js';
 import type { ValidationReport as ValidationReportResult } from '../../../application/queries/validate-definition.js';
 import type { ProblemDetails } from '../problem/problem-details.js';
-import type { Definition, DefinitionList, ValidationReport } from './definitions.js';
-import type { Problem } from './problem.js';
-import type { RunEventPage } from './run-events.js';
-import type { Run, RunList } from './runs.js';
+import type {
+  Definition,
+  DefinitionList,
+  ValidationReport,
+} from '../../../application/contracts/schemas/definitions.js';
+import type { Problem } from '../../../application/contracts/schemas/problem.js';
+import type { RunEventPage } from '../../../application/contracts/schemas/run-events.js';
+import type { Run, RunList } from '../../../application/contracts/schemas/runs.js';
 
 /**
  * Compile-time proof that what the application answers fits the documented response schemas:

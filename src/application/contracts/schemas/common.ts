@@ -2,7 +2,7 @@ import Type, { type TSchema, type TSchemaOptions } from 'typebox';
 
 /**
  * Building blocks of the REST schemas (docs/contract.md#rest-api). Every schema of
- * `src/interfaces/http/schemas` is a TypeBox value: a JSON Schema (2020-12, what OpenAPI 3.1
+ * `src/application/contracts/schemas` is a TypeBox value: a JSON Schema (2020-12, what OpenAPI 3.1
  * uses) that also gives its TypeScript type through `Static<>`.
  */
 

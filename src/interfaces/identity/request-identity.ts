@@ -1,0 +1,26 @@
+import type { Actor } from '../../application/actor.js';
+
+/** A request's own rate budget, when its credential carries one (an API key's `rateLimit`). */
+export interface RateBudget {
+  readonly limit: number;
+  readonly windowMs: number;
+}
+
+/** What authentication established about one request or socket. */
+export interface RequestIdentity {
+  readonly actor: Actor;
+  readonly rateLimit?: RateBudget;
+  /** Seconds since the epoch after which the credential is no longer valid (a JWT's `exp`). */
+  readonly expiresAt?: number;
+}
+
+const identities = new WeakMap<object, RequestIdentity>();
+
+/** Attaches the authenticated identity to a request (the raw Fastify request or the upgrade request). */
+export function setRequestIdentity(request: object, identity: RequestIdentity): void {
+  identities.set(request, identity);
+}
+
+export function requestIdentity(request: unknown): RequestIdentity | undefined {
+  return typeof request === 'object' && request !== null ? identities.get(request) : undefined;
+}
