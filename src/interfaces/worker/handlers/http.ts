@@ -178,7 +178,8 @@ function transportFailure(
 ): Error {
   if (isTaskFailureError(err)) return err;
   const denied = deniedCause(err);
-  if (denied !== undefined) return denied;
+  if (denied !== undefined)
+    return new NonRetryableError(`${describe(spec)} failed: ${denied.message}`, { cause: denied });
   if (ctx.signal.aborted) {
     const reason: unknown = ctx.signal.reason;
     return isTaskFailureError(reason) ? reason : new RetryableError(`${describe(spec)} was aborted`);
