@@ -121,6 +121,7 @@ export function childEnv(spec: ChildSpec): NodeJS.ProcessEnv {
     SAGAFLOW_MIGRATE: String(config.migrate ?? true),
     SAGAFLOW_INLINE_PUBLISH: String(config.inlinePublish ?? true),
     SAGAFLOW_HANDLERS: (spec.handlers ?? []).join(','),
+    SAGAFLOW_HTTP_ALLOW: (config.httpAllow ?? []).join(','),
     ...spec.env,
   };
 }

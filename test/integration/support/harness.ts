@@ -29,6 +29,8 @@ export function isolatedConfig(
     shardCount: 4,
     migrate: true,
     inlinePublish: true,
+    // http tasks in tests call loopback (CLOSED_URL, local servers), which the default denies.
+    httpAllow: ['127.0.0.1'],
     // Quiet tests: failed attempts (warn) are what many tests are about; errors still show.
     logLevel: 'error',
   };

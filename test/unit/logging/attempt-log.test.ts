@@ -11,7 +11,7 @@ import { TaskExecutor } from '../../../src/interfaces/worker/task-executor.js';
 import { captureLines } from './capture.js';
 
 const SECRET = 'tok-7f3a-s3cret';
-const http = createHttpHandler();
+const http = createHttpHandler({ allow: '127.0.0.1' });
 afterAll(() => http.close());
 
 const handlers: Record<string, TaskHandler<Json, unknown>> = {

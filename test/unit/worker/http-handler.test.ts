@@ -56,6 +56,14 @@ function route(req: IncomingMessage, res: ServerResponse, body: string): void {
       res.writeHead(302, { location: 'http://169.254.169.254/' });
       res.end();
       return;
+    case '/see-other':
+      res.writeHead(303, { location: '/json' });
+      res.end();
+      return;
+    case '/loop':
+      res.writeHead(307, { location: '/loop' });
+      res.end();
+      return;
     case '/hang':
       return; // never answers: only the request's own timeout ends it
     default:
@@ -111,7 +119,8 @@ async function withHandler(
   options: HttpHandlerOptions,
   use: (handler: HttpHandler) => Promise<void>,
 ): Promise<void> {
-  const handler = createHttpHandler(options);
+  // The test server listens on loopback, which the default policy denies: list it.
+  const handler = createHttpHandler({ allow: '127.0.0.1', ...options });
   try {
     await use(handler);
   } finally {
@@ -173,11 +182,30 @@ describe('http handler', () => {
     });
   });
 
-  it('fails non-retryably on a redirect rather than following it past the allow-list', async () => {
+  it('follows a redirect, checking the next hop: a hop to a metadata address fails naming it', async () => {
     await withHandler({}, async (handler) => {
       expect(await call(handler, { method: 'GET', url: `${base}/redirect` })).toMatchObject({
-        failure: { code: 'non_retryable', message: expect.stringContaining('HTTP 302') },
+        failure: {
+          code: 'non_retryable',
+          message: expect.stringMatching(/169\.254\.169\.254.*linkLocal.*SAGAFLOW_HTTP_ALLOW/),
+        },
       });
+    });
+  });
+
+  it('follows 303 with a GET without the body, and gives up after 5 redirects', async () => {
+    await withHandler({}, async (handler) => {
+      const before = hits('/json');
+      const outcome = await call(handler, { method: 'POST', url: `${base}/see-other`, body: { a: 1 } });
+      expect(outcome).toMatchObject({ output: { status: 200, body: { ok: true, echoed: null } } });
+      expect(hits('/json')).toBe(before + 1);
+      expect(received.at(-1)).toMatchObject({ method: 'GET', body: '' });
+
+      const loops = hits('/loop');
+      expect(await call(handler, { method: 'GET', url: `${base}/loop` })).toMatchObject({
+        failure: { code: 'non_retryable', message: expect.stringContaining('more than 5') },
+      });
+      expect(hits('/loop')).toBe(loops + 6);
     });
   });
 
@@ -306,17 +334,22 @@ describe('http handler', () => {
   });
 
   describe('allow-list', () => {
-    it('blocks a host that is not listed, naming it, without calling it', async () => {
-      await withHandler({ allow: 'api.example.com' }, async (handler) => {
+    it('denies loopback by default, naming the address and SAGAFLOW_HTTP_ALLOW, without calling it', async () => {
+      await withHandler({ allow: '' }, async (handler) => {
         const before = received.length;
         const outcome = await call(handler, { method: 'GET', url: `${base}/json` });
-        expect(outcome).toMatchObject({ failure: { code: 'non_retryable', retryable: false } });
-        expect('failure' in outcome && outcome.failure.message).toContain('127.0.0.1');
+        expect(outcome).toMatchObject({
+          failure: {
+            code: 'non_retryable',
+            retryable: false,
+            message: expect.stringMatching(/127\.0\.0\.1.*loopback.*SAGAFLOW_HTTP_ALLOW/),
+          },
+        });
         expect(received.length).toBe(before);
       });
     });
 
-    it('blocks an IP outside the listed CIDRs and a name that resolves outside them', async () => {
+    it('denies an IP outside the listed CIDRs and a name that resolves outside them', async () => {
       await withHandler({ allow: '10.0.0.0/8, fd00::/8' }, async (handler) => {
         expect(await call(handler, { method: 'GET', url: `${base}/json` })).toMatchObject({
           failure: { code: 'non_retryable', message: expect.stringContaining('127.0.0.1') },
@@ -327,7 +360,7 @@ describe('http handler', () => {
       });
     });
 
-    it('allows a listed CIDR, a listed host:port and a name resolving inside the CIDRs', async () => {
+    it('allows a listed CIDR, a listed host:port, a name resolving inside the CIDRs and *', async () => {
       await withHandler({ allow: '127.0.0.0/8' }, async (handler) => {
         expect(await call(handler, { method: 'GET', url: `${base}/text` })).toMatchObject({
           output: { status: 200 },
@@ -341,6 +374,11 @@ describe('http handler', () => {
       // localhost resolves (through dns.lookup) to 127.0.0.1 and possibly ::1: both are listed.
       await withHandler({ allow: '127.0.0.0/8, ::1/128' }, async (handler) => {
         expect(await call(handler, { method: 'GET', url: `http://localhost:${port}/text` })).toMatchObject({
+          output: { status: 200 },
+        });
+      });
+      await withHandler({ allow: '*' }, async (handler) => {
+        expect(await call(handler, { method: 'GET', url: `${base}/text` })).toMatchObject({
           output: { status: 200 },
         });
       });

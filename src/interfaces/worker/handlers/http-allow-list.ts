@@ -1,19 +1,7 @@
-import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
-import { NonRetryableError, RetryableError, isErrorLike } from '../../../domain/errors/task-errors.js';
-
-/** Resolves a host name to all its addresses (injectable so tests need no DNS server). */
-export type HostResolver = (hostname: string) => Promise<string[]>;
-
-export const dnsResolver: HostResolver = async (hostname) =>
-  (await lookup(hostname, { all: true, verbatim: true })).map((entry) => entry.address);
-
-export interface HttpTarget {
-  /** Lower-case host name or IP literal, without IPv6 brackets or a trailing dot. */
-  hostname: string;
-  port: number;
-}
+import { NonRetryableError } from '../../../domain/errors/task-errors.js';
+import { canonicalAddress, nonPublicRange, parseIp } from './http-address-policy.js';
 
 interface NameRule {
   /** `example.com`, or the suffix `.example.com` for a `*.example.com` rule. */
@@ -23,24 +11,27 @@ interface NameRule {
   port: number | undefined;
 }
 
+interface AddressRule {
+  range: [ipaddr.IPv4 | ipaddr.IPv6, number];
+  /** undefined: any port. */
+  port: number | undefined;
+}
+
 /**
- * `SAGAFLOW_HTTP_ALLOW`: which hosts the `http` handler may call. Entries (comma list):
- * `host`, `*.suffix`, `host:port`, an IP literal (`10.0.0.1`, `::1`, `[::1]:8080`) or a CIDR
- * (`10.0.0.0/8`, `fd00::/8`). Empty allows any host.
+ * `SAGAFLOW_HTTP_ALLOW`: what the `http` handler may connect to besides public unicast
+ * addresses (see {@link nonPublicRange}). Entries (comma list): `*` (anything), `host`,
+ * `*.suffix`, `host:port`, an IP literal (`10.0.0.1`, `::1`, `[::1]:8080`, `10.0.0.1:8080`)
+ * or a CIDR (`10.0.0.0/8`, `fd00::/8`). Empty: public addresses only.
  *
- * A host name listed by name is allowed as it is. Any other name is resolved with
- * `dns.lookup` and allowed only when every address it resolves to matches an IP or CIDR
- * rule, so a name that points at a forbidden address (say, a cloud metadata IP) is blocked.
- * The request then resolves the name again; a DNS answer that changes in between (rebinding)
- * is not caught — pin addresses in DNS or list names if that matters.
+ * A host listed by name may be connected to at whatever address it resolves to; any other
+ * host only at public addresses and addresses inside an IP or CIDR rule. The list only
+ * answers questions: the connect-time check lives in the handler's dispatcher
+ * (http-dispatcher.ts), which asks it about each address it is about to connect to.
  */
 export class HttpAllowList {
   private readonly names: NameRule[] = [];
-  /** IP and CIDR rules valid on any port. */
-  private readonly anyPort = new BlockList();
-  /** IP rules that name a port (`10.0.0.1:8080`). */
-  private readonly byPort = new Map<number, BlockList>();
-  private ipRuleCount = 0;
+  private readonly addresses: AddressRule[] = [];
+  private any = false;
 
   private constructor(readonly source: string) {}
 
@@ -54,42 +45,41 @@ export class HttpAllowList {
     return list;
   }
 
-  /** True when no rule is set: any host may be called. */
+  /** True for `*`: no address is denied. */
   get allowsAny(): boolean {
-    return this.names.length === 0 && this.ipRuleCount === 0;
+    return this.any;
+  }
+
+  /** Whether `hostname` is listed by name (so any address it resolves to may be used). */
+  allowsName(hostname: string, port: number): boolean {
+    return this.any || this.names.some((rule) => matchesName(rule, hostname, port));
   }
 
   /**
-   * Resolves when `target` may be called; throws `NonRetryableError` naming the host when
-   * it may not, `RetryableError` when the name could not be resolved (DNS can recover).
+   * Why connecting to `address` on `port` is denied, or undefined when it is allowed: a public
+   * unicast address, or one inside an IP or CIDR rule.
    */
-  async check(target: HttpTarget, resolve: HostResolver = dnsResolver): Promise<void> {
-    if (this.allowsAny) return;
-    const { hostname, port } = target;
-    if (isIP(hostname) !== 0) {
-      if (this.matchesAddress(hostname, port)) return;
-      throw new NonRetryableError(`host ${hostname}:${port} is not allowed by SAGAFLOW_HTTP_ALLOW`);
-    }
-    if (this.names.some((rule) => matchesName(rule, hostname, port))) return;
-    if (this.ipRuleCount > 0) {
-      let addresses: string[];
-      try {
-        addresses = await resolve(hostname);
-      } catch (err) {
-        throw new RetryableError(`could not resolve host ${hostname}: ${errorText(err)}`, { cause: err });
-      }
-      if (addresses.length > 0 && addresses.every((address) => this.matchesAddress(address, port))) return;
-      throw new NonRetryableError(
-        `host ${hostname}:${port} (${addresses.join(', ')}) is not allowed by SAGAFLOW_HTTP_ALLOW`,
-      );
-    }
-    throw new NonRetryableError(`host ${hostname}:${port} is not allowed by SAGAFLOW_HTTP_ALLOW`);
+  denial(address: string, port: number): string | undefined {
+    if (this.any) return undefined;
+    const range = nonPublicRange(address);
+    if (range === undefined || this.matchesAddress(address, port)) return undefined;
+    return range;
+  }
+
+  /** Throws the non-retryable failure for a denied connection; does nothing for an allowed one. */
+  assertAllowed(address: string, port: number, hostname: string): void {
+    const range = this.denial(address, port);
+    if (range === undefined) return;
+    throw deniedError(address, port, hostname, range);
   }
 
   private add(entry: string): void {
-    const slash = entry.indexOf('/');
-    if (slash >= 0) {
-      this.addCidr(entry, entry.slice(0, slash), entry.slice(slash + 1));
+    if (entry === '*') {
+      this.any = true;
+      return;
+    }
+    if (entry.includes('/')) {
+      this.addCidr(entry);
       return;
     }
     const bracketed = /^\[([0-9a-f:.]+)\](?::(\d+))?$/.exec(entry);
@@ -97,13 +87,13 @@ export class HttpAllowList {
       this.addAddress(entry, bracketed[1] ?? '', bracketed[2]);
       return;
     }
-    if (isIP(entry) !== 0) {
+    if (ipaddr.IPv6.isValid(entry)) {
       this.addAddress(entry, entry, undefined);
       return;
     }
     const [host = '', port, ...rest] = entry.split(':');
     if (rest.length > 0 || host === '') throw invalidEntry(entry);
-    if (isIP(host) !== 0) {
+    if (ipaddr.IPv4.isValidFourPartDecimal(host)) {
       this.addAddress(entry, host, port);
       return;
     }
@@ -113,37 +103,60 @@ export class HttpAllowList {
     this.names.push({ name, wildcard, port: port === undefined ? undefined : parsePort(entry, port) });
   }
 
-  private addCidr(entry: string, address: string, prefixText: string): void {
-    const family = isIP(address);
-    const prefix = Number(prefixText);
-    const max = family === 6 ? 128 : 32;
-    if (family === 0 || !/^\d+$/.test(prefixText) || prefix > max) throw invalidEntry(entry);
-    this.anyPort.addSubnet(address, prefix, family === 6 ? 'ipv6' : 'ipv4');
-    this.ipRuleCount++;
+  private addCidr(entry: string): void {
+    try {
+      const [address, prefix] = ipaddr.parseCIDR(entry);
+      this.addresses.push({ range: [unmapped(address), unmappedPrefix(address, prefix)], port: undefined });
+    } catch {
+      throw invalidEntry(entry);
+    }
   }
 
-  private addAddress(entry: string, address: string, portText: string | undefined): void {
-    const family = isIP(address);
-    if (family === 0) throw invalidEntry(entry);
-    const type = family === 6 ? 'ipv6' : 'ipv4';
-    if (portText === undefined) {
-      this.anyPort.addAddress(address, type);
-    } else {
-      const port = parsePort(entry, portText);
-      const list = this.byPort.get(port) ?? new BlockList();
-      list.addAddress(address, type);
-      this.byPort.set(port, list);
-    }
-    this.ipRuleCount++;
+  private addAddress(entry: string, text: string, portText: string | undefined): void {
+    const address = parseIp(text);
+    if (address === undefined) throw invalidEntry(entry);
+    const port = portText === undefined ? undefined : parsePort(entry, portText);
+    this.addresses.push({ range: [unmapped(address), address.kind() === 'ipv6' ? 128 : 32], port });
   }
 
   private matchesAddress(raw: string, port: number): boolean {
-    // An IPv4-mapped IPv6 address reaches the IPv4 host: judge it by the IPv4 rules.
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(raw)?.[1];
-    const address = mapped ?? raw;
-    const type = isIP(address) === 6 ? 'ipv6' : 'ipv4';
-    return this.anyPort.check(address, type) || (this.byPort.get(port)?.check(address, type) ?? false);
+    const parsed = parseIp(raw);
+    if (parsed === undefined) return false;
+    const address = unmapped(parsed);
+    return this.addresses.some(
+      (rule) =>
+        (rule.port === undefined || rule.port === port) &&
+        rule.range[0].kind() === address.kind() &&
+        address.match(rule.range),
+    );
   }
+}
+
+/** A failure that names the address, why it is denied and the variable that would allow it. */
+export function deniedError(
+  address: string,
+  port: number,
+  hostname: string,
+  range: string,
+): NonRetryableError {
+  const shown = canonicalAddress(address);
+  const via = canonicalAddress(hostname) === shown ? '' : ` (host ${hostname})`;
+  return new NonRetryableError(
+    `http task may not connect to ${shown} port ${port}${via}: ${range} address, not allowed by SAGAFLOW_HTTP_ALLOW`,
+  );
+}
+
+/** An IPv4-mapped IPv6 address reaches the IPv4 host: judge it by the IPv4 rules. */
+function unmapped(address: ipaddr.IPv4 | ipaddr.IPv6): ipaddr.IPv4 | ipaddr.IPv6 {
+  return address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress()
+    ? (address as ipaddr.IPv6).toIPv4Address()
+    : address;
+}
+
+function unmappedPrefix(address: ipaddr.IPv4 | ipaddr.IPv6, prefix: number): number {
+  return address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress() && prefix >= 96
+    ? prefix - 96
+    : prefix;
 }
 
 function matchesName(rule: NameRule, hostname: string, port: number): boolean {
@@ -159,11 +172,6 @@ function parsePort(entry: string, text: string): number {
 
 function invalidEntry(entry: string): Error {
   return new Error(
-    `SAGAFLOW_HTTP_ALLOW: cannot read entry "${entry}" (expected host, host:port, IP or CIDR)`,
+    `SAGAFLOW_HTTP_ALLOW: cannot read entry "${entry}" (expected *, host, host:port, IP or CIDR)`,
   );
-}
-
-function errorText(err: unknown): string {
-  if (isErrorLike(err)) return (err as NodeJS.ErrnoException).code ?? err.message;
-  return String(err);
 }

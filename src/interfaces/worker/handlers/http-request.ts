@@ -1,7 +1,12 @@
 import { NonRetryableError } from '../../../domain/errors/task-errors.js';
 import type { Json } from '../../../domain/run/run-snapshot.js';
 import { loggableUrl } from '../../../application/loggable-url.js';
-import type { HttpTarget } from './http-allow-list.js';
+
+export interface HttpTarget {
+  /** Lower-case host name or IP literal, without IPv6 brackets or a trailing dot. */
+  hostname: string;
+  port: number;
+}
 
 /** A validated `http` task input, ready for `fetch`. */
 export interface HttpRequestSpec {

@@ -1,3 +1,5 @@
+import type { Response } from 'undici';
+
 import { NonRetryableError, RetryAfterError, RetryableError } from '../../../domain/errors/task-errors.js';
 import type { Json } from '../../../domain/run/run-snapshot.js';
 import { isJsonMediaType } from './http-request.js';
