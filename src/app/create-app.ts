@@ -2,7 +2,12 @@ import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Logger } from 'pino';
-import { loadConfig, type AppConfig } from '../infrastructure/config/app-config.js';
+import {
+  ConfigError,
+  isLoopbackHost,
+  loadConfig,
+  type AppConfig,
+} from '../infrastructure/config/app-config.js';
 import { createLogger } from '../infrastructure/logging/create-logger.js';
 import { PinoAppLogger } from '../infrastructure/logging/pino-app-logger.js';
 import { runTracing } from '../infrastructure/telemetry/start-tracing.js';
@@ -49,6 +54,7 @@ export async function createApp(
     traceCorrelation: runTracing().enabled,
     destination: options.logDestination,
   });
+  if (config.roles.has('api')) checkAuthMode(config, logger);
   const runtime = SagaflowRuntime.build(config, new PinoAppLogger(logger));
   let app: INestApplicationContext | null = null;
   try {
@@ -74,9 +80,9 @@ export async function createApp(
         .getInstance()
         .get('/asyncapi.json', async () => asyncApi);
       http.enableShutdownHooks();
-      await http.listen(config.port, '0.0.0.0');
+      await http.listen(config.port, config.host);
       const address = http.getHttpServer().address() as { port: number };
-      url = `http://127.0.0.1:${address.port}`;
+      url = `http://${reachableHost(config.host)}:${address.port}`;
       options.onListening?.(url, logger);
     } else {
       app = await NestFactory.createApplicationContext(AppModule.forRuntime(runtime, options), {
@@ -95,4 +101,28 @@ export async function createApp(
     await runtime.close().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * SPEC §8 Mode: beyond loopback the api needs auth, unless `SAGAFLOW_AUTH=off` says otherwise
+ * explicitly — then it starts, with a warning.
+ */
+function checkAuthMode(config: AppConfig, logger: Logger): void {
+  if (config.auth || isLoopbackHost(config.host)) return;
+  if (!config.authExplicitlyOff) {
+    throw new ConfigError(
+      'SAGAFLOW_AUTH',
+      `HOST=${config.host} listens beyond loopback with auth off; set SAGAFLOW_AUTH=on, or SAGAFLOW_AUTH=off explicitly`,
+    );
+  }
+  logger.warn(
+    { host: config.host },
+    'SAGAFLOW_AUTH=off while listening beyond loopback: every caller is an admin',
+  );
+}
+
+/** A host a client on this machine can dial for the listening address. */
+function reachableHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '[::]' || host === 'localhost') return '127.0.0.1';
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
