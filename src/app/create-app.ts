@@ -23,6 +23,9 @@ import { UpgradeRoutes } from '../interfaces/realtime/upgrade-routes.js';
 import { WsInterfaceModule } from '../interfaces/ws/ws-interface.module.js';
 import { nestLogging } from './nest-logging.js';
 import { buildAsyncApiDocument } from './asyncapi-document.js';
+import { buildCredentialVerifier } from './composition/credentials.js';
+import { AUTHENTICATION, type Authentication } from '../interfaces/identity/authenticate.js';
+import { installHttpAuthentication } from '../interfaces/identity/http-authentication.js';
 
 export type { CreateAppOptions };
 
@@ -61,16 +64,22 @@ export async function createApp(
     const nestLogger = nestLogging(logger);
     let url: string | null = null;
     if (config.roles.has('api')) {
+      const authentication: Authentication = {
+        enabled: config.auth,
+        verifier: await buildCredentialVerifier(config),
+      };
       const http = await NestFactory.create<NestFastifyApplication>(
-        AppModule.forRuntime(runtime, options, [
-          HttpInterfaceModule,
-          WsInterfaceModule.register(options.ws),
-          GraphqlInterfaceModule,
-        ]),
+        AppModule.forRuntime(
+          runtime,
+          options,
+          [HttpInterfaceModule, WsInterfaceModule.register(options.ws), GraphqlInterfaceModule],
+          [{ provide: AUTHENTICATION, useValue: authentication }],
+        ),
         createFastifyAdapter(),
         { logger: nestLogger, abortOnError: false },
       );
       app = http;
+      installHttpAuthentication(http.getHttpAdapter().getInstance(), authentication);
       http.useWebSocketAdapter(new SagaflowWsAdapter(http, http.get(UpgradeRoutes)));
       await configureHttp(http, logger);
       // Beside the OpenAPI document (/docs/json): the messages' AsyncAPI document, built once.
