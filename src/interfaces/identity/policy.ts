@@ -4,7 +4,7 @@ import { ACTOR_ROLES, type ActorRole } from '../../application/actor.js';
  * The one policy table (SPEC §8 Roles): every operation of every transport, and the lowest
  * role that may call it. `public` needs no credential. An operation missing here is denied,
  * and a test built from the registered routes, the GraphQL schema and the `/ws` frame types
- * fails when one is missing (test/unit/identity/policy-coverage.test.ts).
+ * fails when one is missing (test/e2e/auth/policy-coverage.test.ts).
  *
  * Operation ids: `<METHOD> <fastify route pattern>` for HTTP, `<Type>.<field>` for GraphQL
  * root fields, `ws:<frame type>` for `/ws` client frames.
@@ -23,11 +23,12 @@ export const POLICY: Readonly<Record<string, Requirement>> = Object.freeze({
   // The Swagger UI page and its assets; the document it loads is viewer.
   'GET /docs': 'public',
   'GET /docs/': 'public',
-  'GET /docs/static/*': 'public',
-  'GET /docs/static/index.html': 'public',
-  'GET /docs/static/swagger-initializer.js': 'public',
+  'GET /docs/*': 'public',
+  'GET /docs/LICENSE': 'public',
+  'GET /docs/index.html': 'public',
+  'GET /docs/swagger-ui-init.js': 'public',
+  'GET /docs/docs/swagger-ui-init.js': 'public',
   'GET /docs/json': 'viewer',
-  'GET /docs/yaml': 'viewer',
   'GET /docs-json': 'viewer',
   'GET /docs-yaml': 'viewer',
   'GET /asyncapi.json': 'viewer',
@@ -44,12 +45,10 @@ export const POLICY: Readonly<Record<string, Requirement>> = Object.freeze({
   'GET /v1/runs/:id/events': 'viewer',
   'POST /v1/runs/:id/cancel': 'operator',
   'POST /v1/runs/:id/retry': 'operator',
-  // API keys.
-  'POST /v1/api-keys': 'admin',
-  'GET /v1/api-keys': 'admin',
-  'DELETE /v1/api-keys/:id': 'admin',
   // GraphQL over HTTP (and GraphiQL on GET): each root field is decided below.
   'GET /graphql': 'viewer',
+  // CORS preflight carries no credential and runs no operation.
+  'OPTIONS /graphql': 'public',
   'POST /graphql': 'viewer',
   'Query.run': 'viewer',
   'Query.runs': 'viewer',
