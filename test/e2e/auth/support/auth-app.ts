@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose';
-import { createApp, type SagaflowApp } from '../../../../src/app/create-app.js';
+import { createApp, type CreateAppOptions, type SagaflowApp } from '../../../../src/app/create-app.js';
 import type { AppConfig, JwtConfig } from '../../../../src/infrastructure/config/app-config.js';
 import { cleanup, isolatedConfig } from '../../../integration/support/harness.js';
 
@@ -15,7 +15,11 @@ export interface AuthApp {
 }
 
 /** An api (auth on, loopback) with the given JWT keys and the bootstrap admin key. */
-export async function startAuthApp(jwt: Partial<JwtConfig>, label = 'auth'): Promise<AuthApp> {
+export async function startAuthApp(
+  jwt: Partial<JwtConfig>,
+  label = 'auth',
+  options: CreateAppOptions = {},
+): Promise<AuthApp> {
   const config: Partial<AppConfig> = {
     ...isolatedConfig(label, ['api']),
     auth: true,
@@ -30,7 +34,7 @@ export async function startAuthApp(jwt: Partial<JwtConfig>, label = 'auth'): Pro
       ...jwt,
     },
   };
-  const sagaflow = await createApp(config);
+  const sagaflow = await createApp(config, options);
   return {
     sagaflow,
     url: sagaflow.url!,
