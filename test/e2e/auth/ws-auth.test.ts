@@ -99,7 +99,9 @@ describe('WebSocket authentication', () => {
           JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${viewer}` } }),
         ),
       );
-      socket.once('message', (data) => resolve((JSON.parse(String(data)) as { type: string }).type));
+      socket.once('message', (data) =>
+        resolve((JSON.parse((data as Buffer).toString('utf8')) as { type: string }).type),
+      );
       socket.once('error', reject);
     });
     expect(first).toBe('connection_ack');
