@@ -1,4 +1,4 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ApplyTaskResultsHandler, FireTimersHandler } from '../application/commands/apply-task-results.js';
 import { CancelRunHandler } from '../application/commands/cancel-run.js';
@@ -50,6 +50,7 @@ export class AppModule {
     runtime: SagaflowRuntime,
     options: CreateAppOptions,
     interfaces: DynamicModule['imports'] = [],
+    edge: Provider[] = [],
   ): DynamicModule {
     return {
       module: AppModule,
@@ -70,6 +71,7 @@ export class AppModule {
         { provide: READINESS_PROBES, inject: [SagaflowRuntime, RolesService], useFactory: readinessProbes },
         { provide: METRICS_SOURCE, useValue: runtime.metrics.registry },
         ...HANDLERS,
+        ...edge,
       ],
       exports: [
         SagaflowRuntime,
@@ -83,6 +85,7 @@ export class AppModule {
         RUN_VIEW_CACHE,
         RUN_EVENT_FEED,
         WORKER_DIRECTORY,
+        ...edge.map((provider) => ('provide' in provider ? provider.provide : provider)),
       ],
     };
   }

@@ -2,7 +2,12 @@ import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Logger } from 'pino';
-import { loadConfig, type AppConfig } from '../infrastructure/config/app-config.js';
+import {
+  ConfigError,
+  isLoopbackHost,
+  loadConfig,
+  type AppConfig,
+} from '../infrastructure/config/app-config.js';
 import { createLogger } from '../infrastructure/logging/create-logger.js';
 import { PinoAppLogger } from '../infrastructure/logging/pino-app-logger.js';
 import { runTracing } from '../infrastructure/telemetry/start-tracing.js';
@@ -18,6 +23,9 @@ import { UpgradeRoutes } from '../interfaces/realtime/upgrade-routes.js';
 import { WsInterfaceModule } from '../interfaces/ws/ws-interface.module.js';
 import { nestLogging } from './nest-logging.js';
 import { buildAsyncApiDocument } from './asyncapi-document.js';
+import { buildCredentialVerifier } from './composition/credentials.js';
+import { AUTHENTICATION, type Authentication } from '../interfaces/identity/authenticate.js';
+import { installHttpAuthentication } from '../interfaces/identity/http-authentication.js';
 
 export type { CreateAppOptions };
 
@@ -49,22 +57,29 @@ export async function createApp(
     traceCorrelation: runTracing().enabled,
     destination: options.logDestination,
   });
+  if (config.roles.has('api')) checkAuthMode(config, logger);
   const runtime = SagaflowRuntime.build(config, new PinoAppLogger(logger));
   let app: INestApplicationContext | null = null;
   try {
     const nestLogger = nestLogging(logger);
     let url: string | null = null;
     if (config.roles.has('api')) {
+      const authentication: Authentication = {
+        enabled: config.auth,
+        verifier: await buildCredentialVerifier(config),
+      };
       const http = await NestFactory.create<NestFastifyApplication>(
-        AppModule.forRuntime(runtime, options, [
-          HttpInterfaceModule,
-          WsInterfaceModule.register(options.ws),
-          GraphqlInterfaceModule,
-        ]),
+        AppModule.forRuntime(
+          runtime,
+          options,
+          [HttpInterfaceModule, WsInterfaceModule.register(options.ws), GraphqlInterfaceModule],
+          [{ provide: AUTHENTICATION, useValue: authentication }],
+        ),
         createFastifyAdapter(),
         { logger: nestLogger, abortOnError: false },
       );
       app = http;
+      installHttpAuthentication(http.getHttpAdapter().getInstance(), authentication);
       http.useWebSocketAdapter(new SagaflowWsAdapter(http, http.get(UpgradeRoutes)));
       await configureHttp(http, logger);
       // Beside the OpenAPI document (/docs/json): the messages' AsyncAPI document, built once.
@@ -74,9 +89,9 @@ export async function createApp(
         .getInstance()
         .get('/asyncapi.json', async () => asyncApi);
       http.enableShutdownHooks();
-      await http.listen(config.port, '0.0.0.0');
+      await http.listen(config.port, config.host);
       const address = http.getHttpServer().address() as { port: number };
-      url = `http://127.0.0.1:${address.port}`;
+      url = `http://${reachableHost(config.host)}:${address.port}`;
       options.onListening?.(url, logger);
     } else {
       app = await NestFactory.createApplicationContext(AppModule.forRuntime(runtime, options), {
@@ -95,4 +110,28 @@ export async function createApp(
     await runtime.close().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * SPEC §8 Mode: beyond loopback the api needs auth, unless `SAGAFLOW_AUTH=off` says otherwise
+ * explicitly — then it starts, with a warning.
+ */
+function checkAuthMode(config: AppConfig, logger: Logger): void {
+  if (config.auth || isLoopbackHost(config.host)) return;
+  if (!config.authExplicitlyOff) {
+    throw new ConfigError(
+      'SAGAFLOW_AUTH',
+      `HOST=${config.host} listens beyond loopback with auth off; set SAGAFLOW_AUTH=on, or SAGAFLOW_AUTH=off explicitly`,
+    );
+  }
+  logger.warn(
+    { host: config.host },
+    'SAGAFLOW_AUTH=off while listening beyond loopback: every caller is an admin',
+  );
+}
+
+/** A host a client on this machine can dial for the listening address. */
+function reachableHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '[::]' || host === 'localhost') return '127.0.0.1';
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }

@@ -20,6 +20,27 @@ export interface AppConfig {
   livePollMs: number;
   /** A worker announces its task types this often; three missed beats and they count as unserved. */
   workerHeartbeatMs: number;
+  // --- Authentication (docs/security.md#authentication-and-roles) ---
+  /** Address the api listens on (`HOST`). */
+  host: string;
+  /** Whether requests need a credential (`SAGAFLOW_AUTH`; default on unless `host` is loopback). */
+  auth: boolean;
+  /** `SAGAFLOW_AUTH=off` was set explicitly (allows auth off beyond loopback, with a warning). */
+  authExplicitlyOff: boolean;
+  jwt: JwtConfig;
+  /** Bootstrap admin API key for every namespace (`SAGAFLOW_ADMIN_API_KEY`). */
+  adminApiKey: string | null;
+}
+
+/** How Bearer JWTs are verified; the accepted algorithm is fixed by which key is set. */
+export interface JwtConfig {
+  secret: string | null;
+  publicKey: string | null;
+  jwksFile: string | null;
+  /** Pinned algorithm (`SAGAFLOW_JWT_ALGORITHM`; default HS256 with a secret, RS256 with a PEM or JWKS). */
+  algorithm: string | null;
+  issuer: string | null;
+  audience: string | null;
 }
 
 export const ROLES = ['api', 'relay', 'orchestrator', 'worker'] as const;
@@ -48,6 +69,16 @@ export const CONFIG_VARIABLES = [
   'SAGAFLOW_LIVE_POLL_MS',
   'SAGAFLOW_HEARTBEAT_MS',
   'LOG_LEVEL',
+  // Authentication
+  'HOST',
+  'SAGAFLOW_AUTH',
+  'SAGAFLOW_JWT_SECRET',
+  'SAGAFLOW_JWT_PUBLIC_KEY',
+  'SAGAFLOW_JWKS_FILE',
+  'SAGAFLOW_JWT_ALGORITHM',
+  'SAGAFLOW_JWT_ISSUER',
+  'SAGAFLOW_JWT_AUDIENCE',
+  'SAGAFLOW_ADMIN_API_KEY',
 ] as const;
 export type ConfigVariable = (typeof CONFIG_VARIABLES)[number];
 
@@ -117,6 +148,67 @@ function logLevel(value: string | undefined): string {
   return level;
 }
 
+/** Loopback addresses: listening only there keeps the api off the network. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase();
+  return h === 'localhost' || h === '::1' || h === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+const JWT_ALGORITHMS = [
+  'HS256',
+  'HS384',
+  'HS512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'ES256',
+  'ES384',
+  'EdDSA',
+];
+
+// Authentication: HOST, SAGAFLOW_AUTH and the credential keys.
+function authConfig(env: Readonly<Partial<Record<ConfigVariable, string>>>) {
+  const host = (env.HOST ?? '').trim() || '127.0.0.1';
+  const raw = (env.SAGAFLOW_AUTH ?? '').trim().toLowerCase();
+  if (raw !== '' && raw !== 'on' && raw !== 'off') {
+    throw new ConfigError('SAGAFLOW_AUTH', `expected on or off, got "${env.SAGAFLOW_AUTH}"`);
+  }
+  const auth = raw === '' ? !isLoopbackHost(host) : raw === 'on';
+  const text = (value: string | undefined) => (value === undefined || value.trim() === '' ? null : value);
+  const jwt: JwtConfig = {
+    secret: text(env.SAGAFLOW_JWT_SECRET),
+    publicKey: text(env.SAGAFLOW_JWT_PUBLIC_KEY)?.replace(/\\n/g, '\n') ?? null,
+    jwksFile: text(env.SAGAFLOW_JWKS_FILE),
+    algorithm: text(env.SAGAFLOW_JWT_ALGORITHM)?.trim() ?? null,
+    issuer: text(env.SAGAFLOW_JWT_ISSUER),
+    audience: text(env.SAGAFLOW_JWT_AUDIENCE),
+  };
+  const keys = [jwt.secret, jwt.publicKey, jwt.jwksFile].filter((k) => k !== null).length;
+  if (keys > 1) {
+    throw new ConfigError(
+      'SAGAFLOW_JWT_SECRET',
+      'set only one of SAGAFLOW_JWT_SECRET, SAGAFLOW_JWT_PUBLIC_KEY and SAGAFLOW_JWKS_FILE (it fixes the algorithm)',
+    );
+  }
+  if (jwt.algorithm !== null && !JWT_ALGORITHMS.includes(jwt.algorithm)) {
+    throw new ConfigError(
+      'SAGAFLOW_JWT_ALGORITHM',
+      `expected one of ${JWT_ALGORITHMS.join(', ')}, got "${jwt.algorithm}"`,
+    );
+  }
+  if (jwt.secret !== null && jwt.algorithm !== null && !jwt.algorithm.startsWith('HS')) {
+    throw new ConfigError(
+      'SAGAFLOW_JWT_ALGORITHM',
+      `${jwt.algorithm} needs a public key, not SAGAFLOW_JWT_SECRET`,
+    );
+  }
+  if (jwt.secret === null && jwt.algorithm?.startsWith('HS')) {
+    throw new ConfigError('SAGAFLOW_JWT_ALGORITHM', `${jwt.algorithm} needs SAGAFLOW_JWT_SECRET`);
+  }
+  return { host, auth, authExplicitlyOff: raw === 'off', jwt, adminApiKey: text(env.SAGAFLOW_ADMIN_API_KEY) };
+}
+
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const env: Readonly<Partial<Record<ConfigVariable, string>>> = source;
   const list = (value: string | undefined) =>
@@ -168,5 +260,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     livePollMs: Math.max(10, int('SAGAFLOW_LIVE_POLL_MS', 5000)),
     workerHeartbeatMs: Math.max(100, int('SAGAFLOW_HEARTBEAT_MS', 10_000)),
     instanceId: env.SAGAFLOW_INSTANCE_ID ?? `${process.pid}-${Math.random().toString(36).slice(2, 10)}`,
+    ...authConfig(env),
   };
 }

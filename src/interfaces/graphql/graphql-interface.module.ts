@@ -15,6 +15,8 @@ import { RunSubscriptionsResolver } from './resolvers/run-subscriptions.resolver
 import { GRAPHQL_PATH, GraphqlWsServer } from './subscriptions/graphql-ws.server.js';
 import { refuseHttpSubscriptions } from './subscriptions/refuse-http-subscriptions.plugin.js';
 import { actorOf } from '../identity/current-actor.js';
+import { APP_GUARD } from '@nestjs/core';
+import { PolicyGuard } from '../identity/policy.guard.js';
 
 /**
  * GraphQL at `/graphql` on the api role's Fastify port (docs/contract.md#live-progress), code first.
@@ -47,8 +49,9 @@ import { actorOf } from '../identity/current-actor.js';
         validationRules: [...LIMIT_VALIDATION_RULES],
         plugins: [refuseHttpSubscriptions(), costLimitPlugin()],
         formatError: formatGraphqlError,
-        context: ({ request }: { request: unknown }) =>
-          createGraphqlContext(queries, actorOf(request), { cache: true }),
+        // @as-integrations/fastify calls it as (request, reply): the Fastify request itself,
+        // on which the auth hook attached the identity.
+        context: (request: unknown) => createGraphqlContext(queries, actorOf(request), { cache: true }),
       }),
     }),
   ],
@@ -60,6 +63,7 @@ import { actorOf } from '../identity/current-actor.js';
     RunMutationsResolver,
     RunSubscriptionsResolver,
     GraphqlWsServer,
+    { provide: APP_GUARD, useClass: PolicyGuard },
   ],
 })
 export class GraphqlInterfaceModule {}

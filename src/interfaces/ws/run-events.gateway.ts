@@ -1,9 +1,12 @@
-import { Inject, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Logger, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { WebSocketGateway, type OnGatewayConnection, type OnGatewayDisconnect } from '@nestjs/websockets';
-import type { WebSocket } from 'ws';
+import type { IncomingMessage } from 'node:http';
+import { WebSocket } from 'ws';
+import { AUTHENTICATION, type Authentication } from '../identity/authenticate.js';
+import { WsAuth } from './ws-auth.js';
 import { RUN_EVENT_FEED, type RunEventFeed } from '../../application/ports/run-event-feed.js';
 import { createEventEncoder } from './protocol.js';
-import { CLOSE_GOING_AWAY, WsConnection } from './ws-connection.js';
+import { CLOSE_GOING_AWAY, CLOSE_INTERNAL_ERROR, WsConnection } from './ws-connection.js';
 import { WS_GATEWAY_OPTIONS, type WsGatewayOptions } from './ws-gateway-options.js';
 
 /** Client frames are a few hundred bytes; anything near this is not docs/contract.md#live-progress traffic. */
@@ -28,6 +31,7 @@ export class RunEventsGateway
   constructor(
     @Inject(RUN_EVENT_FEED) private readonly feed: RunEventFeed,
     @Inject(WS_GATEWAY_OPTIONS) private readonly options: WsGatewayOptions,
+    @Optional() @Inject(AUTHENTICATION) private readonly auth: Authentication | null = null,
   ) {}
 
   onModuleInit(): void {
@@ -35,10 +39,34 @@ export class RunEventsGateway
     this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatIntervalMs).unref();
   }
 
-  handleConnection(socket: WebSocket): void {
-    this.connections.set(
-      socket,
-      new WsConnection(socket, this.feed, this.options, this.encodeEvent, this.logger),
+  handleConnection(socket: WebSocket, request?: IncomingMessage): void {
+    if (!this.auth?.enabled) {
+      this.connections.set(
+        socket,
+        new WsConnection(socket, this.feed, this.options, this.encodeEvent, this.logger),
+      );
+      return;
+    }
+    // No frame is read until the upgrade's credential is checked.
+    socket.pause();
+    WsAuth.open(this.auth.verifier, socket, request, this.options.authTimeoutMs).then(
+      (auth) => {
+        if (socket.readyState !== WebSocket.OPEN) return auth.dispose();
+        const connection = new WsConnection(
+          socket,
+          this.feed,
+          this.options,
+          this.encodeEvent,
+          this.logger,
+          auth,
+        );
+        this.connections.set(socket, connection);
+        socket.resume();
+      },
+      (error: unknown) => {
+        this.logger.error(`/ws authentication failed: ${String(error)}`);
+        socket.close(CLOSE_INTERNAL_ERROR, 'authentication failed');
+      },
     );
   }
 

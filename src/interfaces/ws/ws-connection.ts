@@ -5,6 +5,7 @@ import type { FeedItem, FeedSubscription, RunEventFeed } from '../../application
 import { terminalStatus } from '../../application/live/terminal-events.js';
 import { describeTarget, parseClientFrame, targetKey, type ServerFrame, type Target } from './protocol.js';
 import type { WsGatewayOptions } from './ws-gateway-options.js';
+import type { WsAuth } from './ws-auth.js';
 
 /** Close codes of RFC 6455 §7.4 used here. */
 export const CLOSE_GOING_AWAY = 1001;
@@ -44,6 +45,8 @@ export class WsConnection {
     private readonly options: WsGatewayOptions,
     private readonly encodeEvent: (item: FeedItem) => Buffer,
     private readonly logger: LoggerService,
+    /** With auth on: who the socket is, and what its frames may do. */
+    private readonly auth: WsAuth | null = null,
   ) {
     socket.on('message', (data: RawData, isBinary: boolean) => this.receive(data as Buffer, isBinary));
     socket.on('pong', () => (this.awaitingPong = false));
@@ -64,6 +67,7 @@ export class WsConnection {
   /** Releases every subscription; the connection handles no frame after this. Idempotent. */
   release(): void {
     this.released = true;
+    this.auth?.dispose();
     const entries = [...this.entries.values()];
     this.entries.clear();
     for (const entry of entries) entry.subscription?.unsubscribe();
@@ -83,9 +87,15 @@ export class WsConnection {
 
   private receive(data: Buffer, isBinary: boolean): void {
     if (this.released) return;
+    const pending = this.auth?.pending;
+    // Frames sent right behind the auth frame wait for its verdict, in order.
+    if (pending) return void pending.then(() => this.receive(data, isBinary));
+    if (this.auth && !this.auth.authenticated) return void this.auth.first(data);
     const parsed = parseClientFrame(data, isBinary);
     if (!parsed.ok) return this.send({ type: 'error', message: parsed.message });
     const { frame } = parsed;
+    const refusal = this.auth?.refusal(frame.type, data) ?? null;
+    if (refusal !== null) return this.send({ type: 'error', message: refusal, ...frame.target });
     if (frame.type === 'subscribe') this.subscribe(frame.target, frame.after);
     else this.unsubscribe(frame.target);
   }

@@ -17,12 +17,19 @@ export interface WsGatewayOptions {
   maxBufferedBytes: number;
   /** Subscriptions one connection may hold at once. @default 1000 */
   maxSubscriptions: number;
+  /**
+   * With auth on, how long a connection without a credential on its upgrade has to send its
+   * `{ type: "auth", token }` frame before it is closed with 4401 (SPEC §8 WebSocket).
+   * @default 5000
+   */
+  authTimeoutMs: number;
 }
 
 export const DEFAULT_WS_GATEWAY_OPTIONS: WsGatewayOptions = {
   heartbeatIntervalMs: 30_000,
   maxBufferedBytes: 4 * 1024 * 1024,
   maxSubscriptions: 1000,
+  authTimeoutMs: 5000,
 };
 
 export function resolveWsGatewayOptions(overrides: Partial<WsGatewayOptions> = {}): WsGatewayOptions {

@@ -8,6 +8,8 @@ import { mapToProblem } from '../../http/problem/problem-mapper.js';
  */
 const CODES: Record<number, string> = {
   400: 'BAD_USER_INPUT',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
   404: 'NOT_FOUND',
   409: 'CONFLICT',
   422: 'UNPROCESSABLE',

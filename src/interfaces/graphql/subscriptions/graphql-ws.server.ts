@@ -1,9 +1,25 @@
-import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Optional,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import type { Disposable } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { IncomingMessage } from 'node:http';
+import { parseNamespace } from '../../../application/actor.js';
+import {
+  AUTHENTICATION,
+  authenticate,
+  credentialFromText,
+  type Authentication,
+} from '../../identity/authenticate.js';
+import { setRequestIdentity } from '../../identity/request-identity.js';
+import { CLOSE_UNAUTHENTICATED } from '../../ws/ws-auth.js';
 import { UpgradeRoutes } from '../../realtime/upgrade-routes.js';
 import { formatGraphqlErrors } from '../errors/format-error.js';
 import { createGraphqlContext } from '../graphql-context.js';
@@ -31,6 +47,7 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly schemaHost: GraphQLSchemaHost,
     private readonly routes: UpgradeRoutes,
     private readonly queries: QueryBus,
+    @Optional() @Inject(AUTHENTICATION) private readonly auth: Authentication | null = null,
   ) {}
 
   /** After every module's init: the schema exists once GraphQLModule's init has run. */
@@ -39,6 +56,7 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
     const wss = new WebSocketServer({ noServer: true });
     this.server = useServer(
       {
+        onConnect: (ctx) => this.connect(ctx.connectionParams, ctx.extra),
         onSubscribe: (ctx, _id, payload) => {
           const prepared = prepareOperation(schema, payload);
           if ('errors' in prepared) return prepared.errors;
@@ -55,6 +73,39 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
     this.routes.register(GRAPHQL_PATH, (request, socket, head) =>
       wss.handleUpgrade(request, socket, head, (client) => wss.emit('connection', client, request)),
     );
+  }
+
+  /**
+   * With auth on, `connection_init.payload.authorization` (`Bearer …` / `ApiKey …`) in
+   * `payload.namespace` (SPEC §8 WebSocket): false closes with 4403. The identity goes on the
+   * upgrade request, where `actorOf` finds it for every operation of the connection; a JWT's
+   * expiry closes the socket with 4401.
+   */
+  private async connect(
+    params: Record<string, unknown> | undefined,
+    extra: { request: IncomingMessage; socket: WebSocket },
+  ): Promise<boolean> {
+    const auth = this.auth;
+    if (!auth?.enabled) return true;
+    const authorization = params?.authorization;
+    let namespace: string;
+    try {
+      namespace = parseNamespace(params?.namespace, 'connection_init.payload.namespace');
+    } catch {
+      return false;
+    }
+    const credential = typeof authorization === 'string' ? credentialFromText(authorization) : null;
+    const outcome = await authenticate(auth.verifier, credential, namespace);
+    if (!outcome.ok) return false;
+    setRequestIdentity(extra.request, outcome.identity);
+    const { expiresAt } = outcome.identity;
+    if (expiresAt !== undefined) {
+      const ms = Math.min(Math.max(0, expiresAt * 1000 - Date.now()), 2 ** 31 - 1);
+      const timer = setTimeout(() => extra.socket.close(CLOSE_UNAUTHENTICATED, 'the token has expired'), ms);
+      timer.unref();
+      extra.socket.once('close', () => clearTimeout(timer));
+    }
+    return true;
   }
 
   /** Closes every client (1001 Going Away) and the server; upgrades after this are refused. */

@@ -23,6 +23,12 @@ const KINDS = {
     title: 'Malformed JSON body',
     status: 400,
   },
+  unauthenticated: {
+    type: 'https://sagaflow.dev/problems/unauthenticated',
+    title: 'Unauthorized',
+    status: 401,
+  },
+  forbidden: { type: 'https://sagaflow.dev/problems/forbidden', title: 'Forbidden', status: 403 },
   notFound: { type: 'https://sagaflow.dev/problems/not-found', title: 'Not Found', status: 404 },
   conflict: { type: 'https://sagaflow.dev/problems/conflict', title: 'Conflict', status: 409 },
   invalidState: {
