@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { shortEcho } from '../../domain/shared/echo.js';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { Actor } from '../actor.js';
 import { canonicalJson, type WorkflowDefinition } from '../../domain/definition/workflow-definition.js';
@@ -86,7 +87,7 @@ export class StartRunHandler implements ICommandHandler<StartRunCommand, StartRu
         : await this.definitions.latest(name, fresh);
     if (!found?.definition) {
       const which = version ? ` version ${version}` : '';
-      throw new NotFoundError(`definition "${name}"${which} not found`);
+      throw new NotFoundError(`definition "${shortEcho(name)}"${which} not found`);
     }
     const { definition } = found;
     return {

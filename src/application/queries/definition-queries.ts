@@ -1,4 +1,5 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { shortEcho } from '../../domain/shared/echo.js';
 import type { Actor } from '../actor.js';
 import { Inject } from '@nestjs/common';
 import { NotFoundError } from '../errors.js';
@@ -23,7 +24,9 @@ export class GetDefinitionHandler implements IQueryHandler<GetDefinitionQuery, D
   async execute({ definition: { name, version } }: GetDefinitionQuery): Promise<DefinitionView> {
     const stored = await this.definitions.find(name, version ?? undefined);
     if (!stored)
-      throw new NotFoundError(`definition "${name}"${version ? ` version ${version}` : ''} not found`);
+      throw new NotFoundError(
+        `definition "${shortEcho(name)}"${version ? ` version ${version}` : ''} not found`,
+      );
     return definitionView(stored);
   }
 }

@@ -1,4 +1,5 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { shortEcho } from '../../domain/shared/echo.js';
 import type { Actor } from '../actor.js';
 import { Inject } from '@nestjs/common';
 import { NotFoundError } from '../errors.js';
@@ -47,7 +48,7 @@ async function readThrough(
   cache: RunViewCache,
 ): Promise<{ view: RunView; json: string }> {
   const found = await reads.getRun(runId, minVersion);
-  if (!found) throw new NotFoundError(`run ${runId} not found`);
+  if (!found) throw new NotFoundError(`run ${shortEcho(runId)} not found`);
   const view = runView(found.run, found.definition);
   const json = JSON.stringify(view);
   await cache.store(runId, found.run.version, json);
@@ -62,7 +63,7 @@ export class GetRunHandler implements IQueryHandler<GetRunQuery, RunView> {
   ) {}
 
   async execute({ runId }: GetRunQuery): Promise<RunView> {
-    if (!isRunId(runId)) throw new NotFoundError(`run ${runId} not found`);
+    if (!isRunId(runId)) throw new NotFoundError(`run ${shortEcho(runId)} not found`);
     const cached = await this.cache.lookup(runId);
     if (cached.view) return cached.view;
     return (await readThrough(runId, cached.minVersion, this.reads, this.cache)).view;
@@ -77,7 +78,7 @@ export class GetRunJsonHandler implements IQueryHandler<GetRunJsonQuery, string>
   ) {}
 
   async execute({ runId }: GetRunJsonQuery): Promise<string> {
-    if (!isRunId(runId)) throw new NotFoundError(`run ${runId} not found`);
+    if (!isRunId(runId)) throw new NotFoundError(`run ${shortEcho(runId)} not found`);
     const cached = await this.cache.lookupJson(runId);
     if (cached.json !== null) return cached.json;
     return (await readThrough(runId, cached.minVersion, this.reads, this.cache)).json;
@@ -138,7 +139,7 @@ export class GetRunEventsHandler implements IQueryHandler<GetRunEventsQuery, Run
     const size = pageSize(limit);
     const events = await this.reads.events(runId, after, size);
     if (events.length === 0 && !(await this.reads.runHead(runId)))
-      throw new NotFoundError(`run ${runId} not found`);
+      throw new NotFoundError(`run ${shortEcho(runId)} not found`);
     const last = events.at(-1);
     return {
       items: events.map(eventView),

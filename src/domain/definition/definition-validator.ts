@@ -1,5 +1,7 @@
 import type { Json } from '../run/run-snapshot.js';
+import { shortEcho } from '../shared/echo.js';
 import type { ValidationIssue } from '../shared/domain-error.js';
+import { findJsonHazard, hazardText } from '../shared/json-hazards.js';
 import { ancestorSets, hasBit, topologicalOrder } from './dag.js';
 import { isPlainObject, parseRetryPolicy } from './retry-policy.js';
 import {
@@ -13,6 +15,11 @@ import { DELAY_TYPE } from './workflow-definition.js';
 
 export const MAX_TASKS = 1000;
 const NAME = /^[a-z0-9._-]{1,100}$/;
+
+/** Whether `name` could name a definition (1–100 characters of `[a-z0-9._-]`). */
+export function isDefinitionName(name: string): boolean {
+  return NAME.test(name);
+}
 const KEY = /^[A-Za-z0-9_-]{1,64}$/;
 const TYPE = /^[A-Za-z0-9_.-]{1,64}$/;
 const TOP_FIELDS = new Set(['name', 'version', 'description', 'tasks', 'output']);
@@ -51,6 +58,11 @@ export function validateDefinition(raw: unknown, base = ''): DefinitionValidatio
   const at = (suffix: string) => (base ? `${base}${suffix.startsWith('[') ? '' : '.'}${suffix}` : suffix);
   if (!isPlainObject(raw)) {
     return { valid: false, definition: null, errors: [{ path: base || '$', message: 'must be an object' }] };
+  }
+  // First, before any recursive rule: a value too deep or unstorable is refused whole.
+  const hazard = findJsonHazard(raw, { root: base || '$' });
+  if (hazard) {
+    return { valid: false, definition: null, errors: [{ path: hazard.path, message: hazardText(hazard) }] };
   }
   unknownFields(raw, TOP_FIELDS, base, issues);
   if (typeof raw.name !== 'string' || !NAME.test(raw.name)) {
@@ -206,9 +218,15 @@ function checkGraph(
     task?.dependsOn.forEach((dep, j) => {
       const d = indexOf.get(dep);
       if (d === undefined)
-        issues.push({ path: at(`tasks[${i}].dependsOn[${j}]`), message: `unknown task key "${dep}"` });
+        issues.push({
+          path: at(`tasks[${i}].dependsOn[${j}]`),
+          message: `unknown task key "${shortEcho(dep)}"`,
+        });
       else if (d === i)
-        issues.push({ path: at(`tasks[${i}].dependsOn[${j}]`), message: `task "${dep}" depends on itself` });
+        issues.push({
+          path: at(`tasks[${i}].dependsOn[${j}]`),
+          message: `task "${shortEcho(dep)}" depends on itself`,
+        });
       else if (!out.includes(d)) out.push(d);
     });
     return out;
@@ -232,7 +250,7 @@ function checkGraph(
         else if (ref.ref.root === 'tasks' && !allowed(ref.ref.taskKey, own)) {
           issues.push({
             path: where,
-            message: `references task "${ref.ref.taskKey}", which is not a task that "${task.key}" depends on`,
+            message: `references task "${shortEcho(ref.ref.taskKey)}", which is not a task that "${task.key}" depends on`,
           });
         }
       }
@@ -248,7 +266,7 @@ function checkGraph(
     if (!ref.ok) issues.push({ path, message: ref.message });
     else if (ref.ref.root === 'task') issues.push({ path, message: 'the run output has no current task' });
     else if (ref.ref.root === 'tasks' && !indexOf.has(ref.ref.taskKey)) {
-      issues.push({ path, message: `unknown task key "${ref.ref.taskKey}"` });
+      issues.push({ path, message: `unknown task key "${shortEcho(ref.ref.taskKey)}"` });
     }
   }
   return issues;

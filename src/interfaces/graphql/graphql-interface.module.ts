@@ -6,7 +6,7 @@ import { GetRunsByIdsHandler } from '../../application/queries/get-runs-by-ids.j
 import { formatGraphqlError } from './errors/format-error.js';
 import { createGraphqlContext } from './graphql-context.js';
 import { costLimitPlugin } from './limits/cost-limit.plugin.js';
-import { LIMIT_VALIDATION_RULES } from './limits/operation-limits.js';
+import { LIMIT_VALIDATION_RULES, OPERATION_LIMITS } from './limits/operation-limits.js';
 import { DefinitionResolver } from './resolvers/definition.resolver.js';
 import { RunFieldsResolver } from './resolvers/run-fields.resolver.js';
 import { RunMutationsResolver } from './resolvers/run-mutations.resolver.js';
@@ -46,6 +46,7 @@ import { PolicyGuard } from '../identity/policy.guard.js';
         introspection: true,
         graphiql: true,
         includeStacktraceInErrorResponses: false,
+        parseOptions: { maxTokens: OPERATION_LIMITS.maxTokens },
         validationRules: [...LIMIT_VALIDATION_RULES],
         plugins: [refuseHttpSubscriptions(), costLimitPlugin()],
         formatError: formatGraphqlError,

@@ -1,5 +1,6 @@
 import { isPlainObject } from '../../../domain/definition/retry-policy.js';
 import { DomainValidationError } from '../../../domain/shared/domain-error.js';
+import { rejectJsonHazard } from './fields.js';
 
 /** `POST /v1/runs/{id}/cancel` (and `cancelRun`) once parsed. */
 export interface CancelRunInput {
@@ -13,6 +14,7 @@ export function parseCancelRun(body: unknown): CancelRunInput {
   if (body === undefined || body === null) return { reason: null };
   if (!isPlainObject(body))
     throw new DomainValidationError([{ path: '$', message: 'must be a JSON object' }]);
+  rejectJsonHazard(body);
   const { reason } = body;
   if (reason === undefined) return { reason: null };
   if (typeof reason !== 'string' || reason.length > MAX_CANCEL_REASON) {

@@ -1,4 +1,5 @@
 import { DomainValidationError, type ValidationIssue } from '../../../domain/shared/domain-error.js';
+import { findJsonHazard, hazardText, type JsonHazardOptions } from '../../../domain/shared/json-hazards.js';
 
 /**
  * Field rules shared by the request parsers of this folder (docs/architecture.md#where-requests-are-parsed).
@@ -49,7 +50,22 @@ export function parseAfterSeq(raw: unknown, path = 'after'): number {
 /** An optional string filter; empty means not given. */
 export function optionalText(raw: unknown, path: string, issues: ValidationIssue[]): string | undefined {
   if (raw === undefined || raw === '') return undefined;
-  if (typeof raw === 'string') return raw;
+  if (typeof raw === 'string') {
+    const hazard = findJsonHazard(raw, { root: path });
+    if (hazard === null) return raw;
+    issues.push({ path, message: hazardText(hazard) });
+    return undefined;
+  }
   issues.push({ path, message: 'must be a string' });
   return undefined;
+}
+
+/**
+ * A value too deeply nested or holding a string PostgreSQL cannot store (docs/security.md,
+ * "Limits and hostile input") is a 400 naming its path and the rule; checked before any other
+ * rule so that nothing recursive ever sees it.
+ */
+export function rejectJsonHazard(value: unknown, options: JsonHazardOptions = {}): void {
+  const hazard = findJsonHazard(value, options);
+  if (hazard) throw new DomainValidationError([{ path: hazard.path, message: hazardText(hazard) }]);
 }

@@ -1,3 +1,5 @@
+import { isDefinitionName } from '../../../domain/definition/definition-validator.js';
+import { shortEcho } from '../../../domain/shared/echo.js';
 import { NotFoundError } from '../../errors.js';
 
 /** `GET /v1/definitions/{name}[/versions/{version}]` (and `definition`) once parsed. */
@@ -15,9 +17,12 @@ const MAX_VERSION = 2_147_483_647;
  * version that cannot be one names nothing, so it is a 404 like a malformed run id.
  */
 export function parseGetDefinition(name: string, version?: number | string): GetDefinitionInput {
+  // A name no definition can have (U+0000 included, which PostgreSQL could not even compare)
+  // names nothing: 404 without asking the database.
+  if (!isDefinitionName(name)) throw new NotFoundError(`definition "${shortEcho(name)}" not found`);
   if (version === undefined) return { name, version: null };
   const n = typeof version === 'number' ? version : /^\d{1,10}$/.test(version) ? Number(version) : NaN;
   if (!Number.isInteger(n) || n < 1 || n > MAX_VERSION)
-    throw new NotFoundError(`definition "${name}" version ${version} not found`);
+    throw new NotFoundError(`definition "${name}" version ${shortEcho(String(version))} not found`);
   return { name, version: n };
 }

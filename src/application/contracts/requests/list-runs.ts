@@ -1,4 +1,5 @@
 import { isRunStatus, type RunStatus } from '../../../domain/run/run-status.js';
+import { shortEcho } from '../../../domain/shared/echo.js';
 import type { ValidationIssue } from '../../../domain/shared/domain-error.js';
 import { optionalText, pageLimit, throwIfAny } from './fields.js';
 
@@ -52,7 +53,7 @@ function runStatus(raw: unknown, issues: ValidationIssue[]): RunStatus | undefin
   if (raw === undefined || raw === '') return undefined;
   if (typeof raw === 'string' && isRunStatus(raw)) return raw;
   const shown = typeof raw === 'string' ? raw : JSON.stringify(raw);
-  issues.push({ path: 'status', message: `"${shown}" is not a run status` });
+  issues.push({ path: 'status', message: `"${shortEcho(shown)}" is not a run status` });
   return undefined;
 }
 

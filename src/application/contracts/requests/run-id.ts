@@ -1,4 +1,5 @@
 import { isRunId } from '../../../domain/shared/run-id.js';
+import { shortEcho } from '../../../domain/shared/echo.js';
 import { NotFoundError } from '../../errors.js';
 
 /**
@@ -7,6 +8,6 @@ import { NotFoundError } from '../../errors.js';
  * uuid). Ids are compared lower-case.
  */
 export function parseRunId(raw: string): string {
-  if (!isRunId(raw)) throw new NotFoundError(`run ${raw} not found`);
+  if (!isRunId(raw)) throw new NotFoundError(`run ${shortEcho(raw)} not found`);
   return raw.toLowerCase();
 }

@@ -3,7 +3,7 @@ import { isPlainObject } from '../../../domain/definition/retry-policy.js';
 import type { WorkflowDefinition } from '../../../domain/definition/workflow-definition.js';
 import type { Json } from '../../../domain/run/run-snapshot.js';
 import { DomainValidationError, type ValidationIssue } from '../../../domain/shared/domain-error.js';
-import { throwIfAny } from './fields.js';
+import { rejectJsonHazard, throwIfAny } from './fields.js';
 
 /** Which definition a run runs: a registered one by name (latest, or `version`), or one given inline. */
 export type DefinitionChoice =
@@ -29,6 +29,9 @@ const START_FIELDS = new Set(['definition', 'version', 'input', 'idempotencyKey'
 export function parseStartRun(body: unknown, headerIdempotencyKey?: string): StartRunInput {
   if (!isPlainObject(body))
     throw new DomainValidationError([{ path: '$', message: 'must be a JSON object' }]);
+  rejectJsonHazard(body);
+  if (typeof headerIdempotencyKey === 'string')
+    rejectJsonHazard(headerIdempotencyKey, { root: 'idempotencyKey' });
   const issues: ValidationIssue[] = [];
   for (const key of Object.keys(body))
     if (!START_FIELDS.has(key)) issues.push({ path: key, message: 'is not a known field' });

@@ -19,6 +19,16 @@ const CODES: Record<number, string> = {
 const logger = new Logger('graphql');
 
 /**
+ * graphql-js quotes the offending value in its own messages (`Variable "$x" got invalid value
+ * …`); past this many characters the message is cut, so a huge value is never sent back whole.
+ */
+const MAX_MESSAGE_CHARS = 500;
+
+function capped(message: string): string {
+  return message.length > MAX_MESSAGE_CHARS ? `${message.slice(0, MAX_MESSAGE_CHARS)}…` : message;
+}
+
+/**
  * Shapes every error a client sees, over HTTP (Apollo's `formatError`) and graphql-ws.
  * GraphQL's own errors (syntax, validation, limits, variable coercion) keep their message
  * and code; errors thrown by resolvers are mapped like REST maps them, with the JSON paths
@@ -33,7 +43,7 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error: unkn
   if (cause instanceof GraphQLError) {
     const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
     return {
-      message: formatted.message,
+      message: capped(formatted.message),
       ...location,
       extensions: { ...extensions, code: extensions.code ?? 'INTERNAL_SERVER_ERROR' },
     };

@@ -22,6 +22,11 @@ export const OPERATION_LIMITS = {
   maxIntrospectionDepth: 20,
   /** About 5000 objects, or 50,000 values (see `cost.ts`). */
   maxCost: 50_000,
+  /**
+   * Tokens the parser reads before giving up (graphql-js `maxTokens`): bounds parse time and
+   * the parser's recursion on deep literals; large payloads belong in variables.
+   */
+  maxTokens: 10_000,
 } as const;
 
 /** Extra validation rules, on top of graphql's specified ones. */

@@ -10,7 +10,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import type { SubscribePayload } from 'graphql-ws';
-import { costLimitError, LIMIT_VALIDATION_RULES } from '../limits/operation-limits.js';
+import { costLimitError, LIMIT_VALIDATION_RULES, OPERATION_LIMITS } from '../limits/operation-limits.js';
 
 /**
  * What Apollo does before executing an HTTP operation, done for a graphql-ws one: parse,
@@ -23,7 +23,7 @@ export function prepareOperation(
 ): { errors: GraphQLError[] } | { document: DocumentNode } {
   let document: DocumentNode;
   try {
-    document = parse(payload.query);
+    document = parse(payload.query, { maxTokens: OPERATION_LIMITS.maxTokens });
   } catch (error) {
     return { errors: [coded(asGraphqlError(error), 'GRAPHQL_PARSE_FAILED')] };
   }

@@ -1,5 +1,6 @@
 import { NonRetryableError } from '../../../domain/errors/task-errors.js';
 import type { Json } from '../../../domain/run/run-snapshot.js';
+import { findJsonHazard, hazardText, MAX_JSON_DEPTH } from '../../../domain/shared/json-hazards.js';
 
 /**
  * Checks that a handler's return value survives JSON as it is and returns a plain copy.
@@ -9,10 +10,25 @@ import type { Json } from '../../../domain/run/run-snapshot.js';
  * A handler's output is deterministic for its code, so a bad one is non-retryable.
  */
 export function toJsonOutput(value: unknown): Json {
-  return convert(value, 'output', new Set());
+  const copy = convert(value, 'output', new Set());
+  // What JSON can carry but PostgreSQL cannot store (docs/security.md, "Limits and hostile
+  // input") fails the attempt here, naming the rule, rather than every application of the result.
+  const hazard = findJsonHazard(copy, { root: 'output' });
+  if (hazard) {
+    throw new NonRetryableError(
+      `task handler returned an output that cannot be stored: ${hazard.path} ${hazardText(hazard)}`,
+    );
+  }
+  return copy;
 }
 
 function convert(value: unknown, path: string, ancestors: Set<object>): Json {
+  // Bounded before recursing further: a deeper value could overflow the stack here.
+  if (ancestors.size >= MAX_JSON_DEPTH && typeof value === 'object' && value !== null) {
+    throw new NonRetryableError(
+      `task handler returned an output that cannot be stored: ${path} nests deeper than ${MAX_JSON_DEPTH} levels (max-depth)`,
+    );
+  }
   switch (typeof value) {
     case 'string':
     case 'boolean':
