@@ -5,8 +5,12 @@ import type { Level, LevelWithSilent, Logger } from 'pino';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
-/** A caller's id is kept if it is printable ASCII of sane length; anything else is replaced. */
-const USABLE_REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
+/**
+ * A caller's id is kept only if it is 1–128 of `[A-Za-z0-9._:-]`; anything else is replaced
+ * by a fresh UUID. The id is echoed in a header and written to every log line, so quotes,
+ * slashes, braces and the like (log or header injection material) are not let through.
+ */
+const USABLE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** Probes and scrapes come every few seconds and say nothing: their lines are debug. */
 const PROBE_PATHS = /^\/(health|metrics)(\/|\?|$)/;
 

@@ -7,10 +7,7 @@ import { WsAuth } from './ws-auth.js';
 import { RUN_EVENT_FEED, type RunEventFeed } from '../../application/ports/run-event-feed.js';
 import { createEventEncoder } from './protocol.js';
 import { CLOSE_GOING_AWAY, CLOSE_INTERNAL_ERROR, WsConnection } from './ws-connection.js';
-import { WS_GATEWAY_OPTIONS, type WsGatewayOptions } from './ws-gateway-options.js';
-
-/** Client frames are a few hundred bytes; anything near this is not docs/contract.md#live-progress traffic. */
-const MAX_CLIENT_FRAME_BYTES = 64 * 1024;
+import { MAX_CLIENT_FRAME_BYTES, WS_GATEWAY_OPTIONS, type WsGatewayOptions } from './ws-gateway-options.js';
 
 /**
  * `/ws` (docs/contract.md#live-progress) on the api port. Nest provides the server, its lifecycle and DI; the

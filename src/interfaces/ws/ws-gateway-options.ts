@@ -1,5 +1,12 @@
 export const WS_GATEWAY_OPTIONS = Symbol('WsGatewayOptions');
 
+/**
+ * Largest frame a client may send on `/ws` or the graphql-ws socket; `ws` closes the socket
+ * (1009) beyond it. Client frames are a few hundred bytes (a subscribe, a GraphQL document);
+ * `ws`'s own default of 100 MiB would let one frame hold that much memory.
+ */
+export const MAX_CLIENT_FRAME_BYTES = 64 * 1024;
+
 /** Tuning of the `/ws` gateway (docs/contract.md#live-progress); every field has a production default. */
 export interface WsGatewayOptions {
   /**

@@ -73,6 +73,20 @@ describe('GraphQL subscriptions over graphql-ws', () => {
     return started.body.data!.startRun.id;
   }
 
+  it('closes a socket that sends a frame larger than /ws allows (1009), like /ws', async () => {
+    const socket = new WebSocket(
+      `${app!.sagaflow.url!.replace(/^http/, 'ws')}/graphql`,
+      'graphql-transport-ws',
+    );
+    await new Promise((resolve, reject) => {
+      socket.once('open', resolve);
+      socket.once('error', reject);
+    });
+    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+    socket.send('x'.repeat(128 * 1024));
+    expect(await closed).toBe(1009);
+  });
+
   it('follows a saga started by mutation to COMPENSATED: every event once, in seq order, as REST lists them', async () => {
     const id = await startSaga();
     const events = subscribe<{ runEvents: WireEvent }>(client, EVENTS, { id });

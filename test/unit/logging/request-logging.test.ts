@@ -20,10 +20,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{1
 describe('request ids', () => {
   it('are the caller’s x-request-id when usable', () => {
     expect(requestIdOf(request('/v1/runs', { 'x-request-id': 'checkout-42' }))).toBe('checkout-42');
+    expect(requestIdOf(request('/v1/runs', { 'x-request-id': 'svc:a.b_c-1' }))).toBe('svc:a.b_c-1');
   });
 
   it('are new when the caller sent none or an unusable one', () => {
-    for (const id of ['', 'a b', 'x'.repeat(129), 'naïve']) {
+    for (const id of ['', 'a b', 'x'.repeat(129), 'naïve', 'a"b', '<script>', 'a/b', '{x}', 'a\\nb']) {
       expect(requestIdOf(request('/v1/runs', { 'x-request-id': id }))).toMatch(UUID);
     }
     expect(requestIdOf(request('/v1/runs'))).toMatch(UUID);

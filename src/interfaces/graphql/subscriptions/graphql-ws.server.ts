@@ -25,6 +25,7 @@ import { formatGraphqlErrors } from '../errors/format-error.js';
 import { createGraphqlContext } from '../graphql-context.js';
 import { executionArgs, prepareOperation } from './operation-args.js';
 import { actorOf } from '../../identity/current-actor.js';
+import { MAX_CLIENT_FRAME_BYTES } from '../../ws/ws-gateway-options.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -53,7 +54,7 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
   /** After every module's init: the schema exists once GraphQLModule's init has run. */
   onApplicationBootstrap(): void {
     const schema = this.schemaHost.schema;
-    const wss = new WebSocketServer({ noServer: true });
+    const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES });
     this.server = useServer(
       {
         onConnect: (ctx) => this.connect(ctx.connectionParams, ctx.extra),
