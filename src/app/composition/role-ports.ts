@@ -29,6 +29,7 @@ export function orchestratorRolePorts(runtime: SagaflowRuntime, commands: Comman
       ),
     runCache: runtime.orchestrator,
     tracing: runtime.tracing,
+    databaseAnswers: () => runtime.checkDatabase().catch(() => false),
     logger: runtime.logger,
   };
 }

@@ -77,3 +77,12 @@ export interface OutboundMeta {
 export interface ConfirmedPublisher {
   publish(exchange: string, routingKey: string, body: object, meta?: OutboundMeta): Promise<void>;
 }
+
+/**
+ * Thrown by a message handler for a message no retry can cure: the consumer dead-letters it at
+ * once instead of retrying it, and a batch holding it is split so the others still go through
+ * (docs/contract.md#poison-messages-and-dead-letters).
+ */
+export class UnprocessableMessageError extends Error {
+  override readonly name = 'UnprocessableMessageError';
+}

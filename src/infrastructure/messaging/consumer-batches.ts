@@ -4,6 +4,7 @@ import type { BufferedItem, ConsumerPolicy, ConsumerSession } from './consumer-s
 import { deadLetter, recountUnsettled, settle } from './consumer-settlement.js';
 import type { Delivery } from './delivery.js';
 import { describeError } from './logger.js';
+import { UnprocessableMessageError } from '../../application/ports/inbound-messages.js';
 
 /** How a batch consumer hands work over: `maxBatch` already clamped to ≥ 1. */
 export interface BatchMode<T> {
@@ -62,7 +63,9 @@ async function runBatches<T>(
  * the broker: a requeue would let the later messages already prefetched overtake it (breaking
  * per-run order on a result shard) and would spend the delivery count of messages that never
  * failed. After `maxAttempts` failures a batch is split and its messages retried one by one,
- * so one poison message is dead-lettered on its own and the rest go through in order. A batch
+ * so one poison message is dead-lettered on its own and the rest go through in order. A handler
+ * that knows a message is hopeless throws `UnprocessableMessageError`: that skips the retries
+ * (split at once, dead-letter at once). A batch
  * handler should therefore throw only for what is worth retrying, and callers choose
  * `maxAttempts` for the outage they want to ride out (a consumer cancelled, or a channel
  * lost, mid-retry leaves the batch to the broker, which redelivers it).
@@ -83,13 +86,15 @@ async function runBatch<T>(
       return;
     } catch (error) {
       const total = earlier + failures;
-      if (total >= policy.maxAttempts) {
+      const unprocessable = error instanceof UnprocessableMessageError;
+      if (unprocessable || total >= policy.maxAttempts) {
         if (deliveries.length === 1) {
-          deadLetter(session, policy, last.message, `failed ${total} times, last: ${describeError(error)}`);
+          const reason = unprocessable ? 'unprocessable' : `failed ${total} times, last`;
+          deadLetter(session, policy, last.message, `${reason}: ${describeError(error)}`);
           return;
         }
         policy.logger.warn(
-          `batch of ${deliveries.length} on ${policy.queue} failed ${total} times; retrying one by one`,
+          `batch of ${deliveries.length} on ${policy.queue} ${unprocessable ? 'holds an unprocessable message' : `failed ${total} times`}; retrying one by one`,
         );
         for (const delivery of deliveries) await runBatch(session, policy, [delivery], handler);
         return;

@@ -13,6 +13,7 @@ import type { ShardLeases, ShardLeasesFactory } from '../../application/ports/sh
 import { GroupCommit } from '../../application/engine/group-commit.js';
 import type { RunOrchestrator } from '../../application/engine/run-orchestrator.js';
 import { localAdmin } from '../../application/actor.js';
+import { ResultQuarantine } from './result-quarantine.js';
 
 /** What the orchestrator role uses, bound by the composition root (src/app/composition). */
 export interface OrchestratorRolePorts {
@@ -22,6 +23,8 @@ export interface OrchestratorRolePorts {
   /** Forgets cached runs when a shard is taken over (another instance may have applied it). */
   runCache: Pick<RunOrchestrator, 'forgetCachedRuns'>;
   tracing: Pick<RunTracing, 'enabled'>;
+  /** False while PostgreSQL does not answer: tells an outage from a result that cannot be applied. */
+  databaseAnswers: () => Promise<boolean>;
   logger: AppLogger;
 }
 
@@ -59,6 +62,11 @@ export class OrchestratorRole {
   private sweeper: NodeJS.Timeout | null = null;
   private sweeping: Promise<void> | null = null;
   private readonly log = this.ports.logger.child({ component: 'orchestrator' });
+  private readonly quarantine = new ResultQuarantine(
+    (deliveries) => this.applier.submit(deliveries),
+    this.ports.databaseAnswers,
+    this.log,
+  );
 
   constructor(private readonly ports: OrchestratorRolePorts) {
     this.leases = ports.shardLeases(
@@ -92,8 +100,9 @@ export class OrchestratorRole {
       {
         prefetch: 512,
         maxBatch: 256,
-        // A failing batch is almost always the database being away: keep retrying (≈ 5 s apart)
-        // for minutes rather than dead-lettering good results; poison is isolated per message.
+        // While the database is away, keep retrying (≈ 5 s apart) for minutes rather than
+        // dead-lettering good results; a result that fails while it answers is poison, isolated
+        // and turned into a failure of its task by the quarantine.
         maxAttempts: 60,
         decode: (value) => {
           if (!isResultMessage(value)) throw new Error('not a task result message');
@@ -101,7 +110,7 @@ export class OrchestratorRole {
         },
         logger: this.log,
       },
-      (deliveries) => this.applier.submit(deliveries),
+      (deliveries) => this.quarantine.submit(deliveries),
     );
     this.consumers.set(shard, consumer);
     await consumer.ready;

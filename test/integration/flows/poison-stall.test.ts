@@ -48,6 +48,7 @@ async function boot(label: string): Promise<SagaflowApp> {
       quickDone += 1;
       return { quick: true };
     });
+    registry.register('poisoned', async () => ({ poison: true }));
   });
   broker = await Broker.open();
   return app;
@@ -59,7 +60,7 @@ afterEach(async () => {
   broker = null;
   if (app) await closeApp(app, closing);
   app = null;
-  await cleanup(null, config, [...BUILTIN_TYPES, 'gated', 'quick']);
+  await cleanup(null, config, [...BUILTIN_TYPES, 'gated', 'quick', 'poisoned']);
 });
 
 /** Starts runs until `n` of them are on result shard `shard`; returns those, and how many were started. */
@@ -107,6 +108,49 @@ describe('results that cannot be applied', () => {
       (bodies) => bodies.some((b) => b.includes(bogus.runId)),
     );
     for (const id of victims) expect((await waitForStatus(app!, id)).status).toBe('COMPLETED');
+  }, 30_000);
+});
+
+describe('a result PostgreSQL refuses while it is up', () => {
+  // Fails as of 97744cb: the batch holding it is retried 60 times (~5 min) while the shard's
+  // later results wait behind it, and the task is never failed.
+  it('fails its task non-retryably, dead-letters the result and keeps its shard going', async () => {
+    await boot('poisoned');
+    const prefix = config.amqpPrefix!;
+    // A real refusal on the real database: this run's task output cannot be written.
+    const db = new pg.Client({ connectionString: config.databaseUrl });
+    await db.connect();
+    try {
+      await db.query(`
+        create function refuse_poison() returns trigger language plpgsql as $$
+        begin raise exception 'poisoned output refused by a test trigger'; end $$;
+        create trigger refuse_poison before insert or update on task_runs for each row
+          when (new.output is not null and new.output ? 'poison') execute function refuse_poison();`);
+    } finally {
+      await db.end();
+    }
+    await register(app!, {
+      name: 'bad',
+      tasks: [{ key: 'a', type: 'poisoned', retry: { maxAttempts: 3, initialIntervalMs: 10 } }],
+    });
+    await register(app!, { name: 'victim', tasks: [{ key: 'a', type: 'quick' }] });
+    const [bad] = await runsOnShard('bad', 0, 1);
+    const victims = await runsOnShard('victim', 0, 3);
+
+    const failed = await waitForStatus(app!, bad!);
+    expect(failed.status).toBe('FAILED');
+    expect(failed.tasks[0]).toMatchObject({
+      status: 'FAILED',
+      attempts: 1,
+      error: { code: 'unapplicable_result' },
+    });
+    expect(failed.tasks[0]!.error!.message).toContain('poisoned output refused by a test trigger');
+    for (const id of victims) expect((await waitForStatus(app!, id)).status).toBe('COMPLETED');
+    const dead = await eventually(
+      () => broker!.drain(deadQueueName(prefix)),
+      (bodies) => bodies.some((b) => b.includes(bad!)),
+    );
+    expect(dead.filter((b) => b.includes(bad!))).toHaveLength(1);
   }, 30_000);
 });
 
