@@ -45,8 +45,9 @@ export async function listAtScale(
   for (let have = small; have < target; have += batch) {
     const n = Math.min(batch, target - have);
     await execute(
-      `insert into runs (id, definition_name, definition_version, status, input, last_seq, version, created_at)
-       select gen_random_uuid(), case when i % 50 = 0 then 'chain3' else 'seed-' || (i % 50) end, 1,
+      `insert into runs (id, namespace, definition_name, definition_version, status, input, last_seq, version,
+         created_at)
+       select gen_random_uuid(), 'default', case when i % 50 = 0 then 'chain3' else 'seed-' || (i % 50) end, 1,
          (array['RUNNING','COMPLETED','COMPENSATED','FAILED','CANCELLED'])[1 + ((i / 7) % 5)],
          '{}'::jsonb, 1, 1, timestamptz '2026-01-01' + (i * interval '30 seconds')
        from generate_series(${have + 1}, ${have + n}) as i`,

@@ -44,7 +44,9 @@ export class ReadSide {
     const primary = new SqlRunReadModel(em, 'write');
     this.replicated =
       config.replicaUrls.length > 0
-        ? new ReplicatedRunReadModel(primary, new SqlRunReadModel(em, 'read'), (id) => this.cache.marker(id))
+        ? new ReplicatedRunReadModel(primary, new SqlRunReadModel(em, 'read'), (namespace, id) =>
+            this.cache.marker(namespace, id),
+          )
         : null;
     this.reads = this.replicated ?? primary;
     this.feed = new RunEventHub(this.bus, this.reads, onError, { pollMs: config.livePollMs });

@@ -41,8 +41,12 @@ export class RegisterDefinitionHandler implements ICommandHandler<
     @Inject(WORKER_DIRECTORY) private readonly workers: WorkerDirectory,
   ) {}
 
-  async execute({ definition }: RegisterDefinitionCommand): Promise<RegisterDefinitionResult> {
-    const outcome = await this.definitions.register(definition, canonicalDefinitionJson(definition));
+  async execute({ actor, definition }: RegisterDefinitionCommand): Promise<RegisterDefinitionResult> {
+    const outcome = await this.definitions.register(
+      actor.namespace,
+      definition,
+      canonicalDefinitionJson(definition),
+    );
     if (outcome.outcome === 'conflict') {
       throw new ConflictError(
         `definition ${definition.name} version ${definition.version} exists with different content`,

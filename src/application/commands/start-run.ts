@@ -34,17 +34,17 @@ export class StartRunHandler implements ICommandHandler<StartRunCommand, StartRu
     private readonly definitions: DefinitionCatalog,
   ) {}
 
-  async execute({ input }: StartRunCommand) {
+  async execute({ actor: { namespace }, input }: StartRunCommand) {
     try {
-      return await this.start(input, await this.resolveDefinition(input, false));
+      return await this.start(namespace, input, await this.resolveDefinition(namespace, input, false));
     } catch (error) {
       // A newer version was registered since this process last looked: resolve it afresh.
       if (!(error instanceof StaleDefinitionError)) throw error;
-      return this.start(input, await this.resolveDefinition(input, true));
+      return this.start(namespace, input, await this.resolveDefinition(namespace, input, true));
     }
   }
 
-  private async start(request: StartRunInput, resolved: ResolvedDefinition) {
+  private async start(namespace: string, request: StartRunInput, resolved: ResolvedDefinition) {
     const { definition, ref, checkLatest } = resolved;
     // Only a run with an idempotency key is ever compared with a later request.
     const requestHash =
@@ -60,6 +60,7 @@ export class StartRunHandler implements ICommandHandler<StartRunCommand, StartRu
             )
             .digest('hex');
     const result = await this.orchestrator.startRun({
+      namespace,
       definition,
       checkLatest,
       definitionRef: ref,
@@ -74,7 +75,11 @@ export class StartRunHandler implements ICommandHandler<StartRunCommand, StartRu
     return { run: runView(result.run, definition), created: result.created };
   }
 
-  private async resolveDefinition(request: StartRunInput, fresh: boolean): Promise<ResolvedDefinition> {
+  private async resolveDefinition(
+    namespace: string,
+    request: StartRunInput,
+    fresh: boolean,
+  ): Promise<ResolvedDefinition> {
     const choice = request.definition;
     if (choice.kind === 'inline') {
       const { definition } = choice;
@@ -83,8 +88,8 @@ export class StartRunHandler implements ICommandHandler<StartRunCommand, StartRu
     const { name, version } = choice;
     const found =
       version !== null
-        ? { definition: await this.definitions.version(name, version), cached: false }
-        : await this.definitions.latest(name, fresh);
+        ? { definition: await this.definitions.version(namespace, name, version), cached: false }
+        : await this.definitions.latest(namespace, name, fresh);
     if (!found?.definition) {
       const which = version ? ` version ${version}` : '';
       throw new NotFoundError(`definition "${shortEcho(name)}"${which} not found`);

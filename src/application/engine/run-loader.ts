@@ -60,14 +60,21 @@ export class RunLoader {
   }
 
   private async restore(loaded: LoadedRun): Promise<WorkflowRun> {
-    const ref = loaded.snapshot.definitionRef;
-    const definition = loaded.inlineDefinition ?? (await this.registeredDefinition(ref.name, ref.version!));
+    const { namespace, definitionRef: ref } = loaded.snapshot;
+    const definition =
+      loaded.inlineDefinition ?? (await this.registeredDefinition(namespace, ref.name, ref.version!));
     return WorkflowRun.restore(loaded.snapshot, definition);
   }
 
-  private async registeredDefinition(name: string, version: number): Promise<WorkflowDefinition> {
-    const definition = await this.definitions.version(name, version);
-    if (!definition) throw new Error(`definition ${name}@${version} of a stored run is missing`);
+  private async registeredDefinition(
+    namespace: string,
+    name: string,
+    version: number,
+  ): Promise<WorkflowDefinition> {
+    const definition = await this.definitions.version(namespace, name, version);
+    if (!definition) {
+      throw new Error(`definition ${name}@${version} of a stored run in ${namespace} is missing`);
+    }
     return definition;
   }
 }

@@ -14,6 +14,7 @@ import { GroupCommit } from './group-commit.js';
 import { dispatchMessage } from './task-dispatch.js';
 
 export interface StartRunSpec {
+  namespace: string;
   definition: WorkflowDefinition;
   /** The definition is a cached guess at the latest version: insert only if it still is. */
   checkLatest: boolean;
@@ -62,7 +63,7 @@ export class RunStarts {
     const traceParent = span?.traceparent;
     for (let attempt = 0; ; attempt++) {
       if (spec.idempotencyKey !== null) {
-        const existing = await this.store.findRunByIdempotencyKey(spec.idempotencyKey);
+        const existing = await this.store.findRunByIdempotencyKey(spec.namespace, spec.idempotencyKey);
         if (existing) return { run: existing.snapshot, created: false };
       }
       const { checkLatest, ...newRun } = spec;

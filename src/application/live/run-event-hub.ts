@@ -22,6 +22,7 @@ const DEFAULTS: RunEventHubOptions = {
 };
 
 interface RunChannel {
+  namespace: string;
   runId: string;
   definition: string;
   cursors: Set<RunCursor>;
@@ -42,7 +43,8 @@ interface DefinitionSubscription {
  * cursor; an item that arrives ahead of its cursor reveals a gap, which is filled from history
  * before anything later is delivered, so a subscriber sees every event once, in `seq` order,
  * across replay, live, lost batches and bus outages. One history read serves every subscriber
- * of a run.
+ * of a run. Channels and definition subscriptions are keyed by namespace: a subscriber hears
+ * only runs of its own namespace, and history is read in it.
  */
 export class RunEventHub implements RunEventFeed {
   private readonly options: RunEventHubOptions;
@@ -60,15 +62,20 @@ export class RunEventHub implements RunEventFeed {
     this.options = { ...DEFAULTS, ...options };
   }
 
-  async subscribeRun(runId: string, after: number | null, sink: FeedSink): Promise<FeedSubscription> {
+  async subscribeRun(
+    namespace: string,
+    runId: string,
+    after: number | null,
+    sink: FeedSink,
+  ): Promise<FeedSubscription> {
     await this.listen();
-    const head = await this.reads.runHead(runId);
+    const head = await this.reads.runHead(namespace, runId);
     if (!head) throw new NotFoundError(`run ${runId} not found`);
     const start = after === null ? head.lastSeq : Math.max(0, Math.trunc(after));
     const ends = sink.end !== undefined;
     // Nothing to replay: a run that has already ended ends the subscription at once.
-    const ended = ends && start >= head.lastSeq ? await this.terminalAt(runId, head) : null;
-    const channel = this.channel(runId, head.definition);
+    const ended = ends && start >= head.lastSeq ? await this.terminalAt(namespace, runId, head) : null;
+    const channel = this.channel(namespace, runId, head.definition);
     const endFrom = ends ? head.lastSeq : null;
     const cursor = new RunCursor(runId, start, sink, (c) => this.detach(channel, c), endFrom);
     channel.cursors.add(cursor);
@@ -78,23 +85,24 @@ export class RunEventHub implements RunEventFeed {
   }
 
   /** The run's last event when it is a terminal one (the run has ended), else null. */
-  private async terminalAt(runId: string, head: RunHead): Promise<FeedItem | null> {
+  private async terminalAt(namespace: string, runId: string, head: RunHead): Promise<FeedItem | null> {
     if (head.lastSeq === 0) return null;
-    const [last] = await this.reads.events(runId, head.lastSeq - 1, 1);
+    const [last] = await this.reads.events(namespace, runId, head.lastSeq - 1, 1);
     if (!last || last.seq !== head.lastSeq || !isTerminalEvent(last.type)) return null;
-    return { runId, definition: head.definition, event: eventView(last) };
+    return { namespace, runId, definition: head.definition, event: eventView(last) };
   }
 
-  async subscribeDefinition(name: string, sink: FeedSink): Promise<FeedSubscription> {
+  async subscribeDefinition(namespace: string, name: string, sink: FeedSink): Promise<FeedSubscription> {
     await this.listen();
     const subscription: DefinitionSubscription = { sink, runs: new Map() };
-    let set = this.definitions.get(name);
-    if (!set) this.definitions.set(name, (set = new Set()));
+    const key = scoped(namespace, name);
+    let set = this.definitions.get(key);
+    if (!set) this.definitions.set(key, (set = new Set()));
     set.add(subscription);
     return {
       unsubscribe: () => {
         set.delete(subscription);
-        if (set.size === 0) this.definitions.delete(name);
+        if (set.size === 0) this.definitions.delete(key);
         for (const cursor of subscription.runs.values()) cursor.close();
         subscription.runs.clear();
       },
@@ -127,12 +135,12 @@ export class RunEventHub implements RunEventFeed {
   private receive(items: readonly FeedItem[]): void {
     const now = Date.now();
     for (const item of items) {
-      const channel = this.channels.get(item.runId);
+      const channel = this.channels.get(scoped(item.namespace, item.runId));
       if (channel) {
         channel.lastActivity = now;
         this.offer(channel, item);
       }
-      const subscriptions = this.definitions.get(item.definition);
+      const subscriptions = this.definitions.get(scoped(item.namespace, item.definition));
       if (subscriptions) for (const sub of subscriptions) this.offerToDefinition(sub, item);
     }
   }
@@ -153,7 +161,7 @@ export class RunEventHub implements RunEventFeed {
       sub.runs.delete(item.runId);
       sub.runs.set(item.runId, cursor); // most recently active last
     } else {
-      const channel = this.channel(item.runId, item.definition);
+      const channel = this.channel(item.namespace, item.runId, item.definition);
       const forward: FeedSink = { next: (i) => sub.sink.next(i) };
       cursor = new RunCursor(item.runId, item.event.seq - 1, forward, (c) => {
         this.detach(channel, c);
@@ -169,10 +177,12 @@ export class RunEventHub implements RunEventFeed {
     if (isFinalEvent(item.event.type) && cursor.lastSeq === item.event.seq) cursor.close();
   }
 
-  private channel(runId: string, definition: string): RunChannel {
-    let channel = this.channels.get(runId);
+  private channel(namespace: string, runId: string, definition: string): RunChannel {
+    const key = scoped(namespace, runId);
+    let channel = this.channels.get(key);
     if (!channel) {
       channel = {
+        namespace,
         runId,
         definition,
         cursors: new Set(),
@@ -180,16 +190,15 @@ export class RunEventHub implements RunEventFeed {
         fetching: false,
         lastActivity: Date.now(),
       };
-      this.channels.set(runId, channel);
+      this.channels.set(key, channel);
     }
     return channel;
   }
 
   private detach(channel: RunChannel, cursor: RunCursor): void {
     channel.cursors.delete(cursor);
-    if (channel.cursors.size === 0 && this.channels.get(channel.runId) === channel) {
-      this.channels.delete(channel.runId);
-    }
+    const key = scoped(channel.namespace, channel.runId);
+    if (channel.cursors.size === 0 && this.channels.get(key) === channel) this.channels.delete(key);
   }
 
   /** Reads history after `after` for every cursor of the channel; one read at a time per run. */
@@ -206,9 +215,10 @@ export class RunEventHub implements RunEventFeed {
         let after = channel.fetchAfter;
         channel.fetchAfter = null;
         for (;;) {
-          const page = await this.reads.events(channel.runId, after, this.options.pageSize);
+          const { namespace, runId, definition } = channel;
+          const page = await this.reads.events(namespace, runId, after, this.options.pageSize);
           for (const event of page) {
-            const item = { runId: channel.runId, definition: channel.definition, event: eventView(event) };
+            const item = { namespace, runId, definition, event: eventView(event) };
             for (const cursor of channel.cursors) cursor.offer(item);
             after = event.seq;
           }
@@ -236,3 +246,6 @@ export class RunEventHub implements RunEventFeed {
     }
   }
 }
+
+/** A key within one namespace (namespace names hold no `/`). */
+const scoped = (namespace: string, key: string) => `${namespace}/${key}`;

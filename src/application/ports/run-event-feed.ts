@@ -4,6 +4,8 @@ export const RUN_EVENT_FEED = Symbol('RunEventFeed');
 
 /** A run event as it reaches a subscriber: the event and the run it belongs to. */
 export interface FeedItem {
+  /** The run's namespace: a subscriber sees only its own namespace's runs. */
+  namespace: string;
   runId: string;
   /** Name of the run's definition (registered or inline). */
   definition: string;
@@ -40,10 +42,16 @@ export interface RunEventFeed {
   /**
    * Events of one run with `seq > after`: history first, then live, with no gap and no
    * duplicate across the switch. `after: null` means live only, from the run's current
-   * last event. Rejects with `NotFoundError` for an unknown or malformed run id. The returned
+   * last event. Rejects with `NotFoundError` for an unknown or malformed run id, or one of
+   * another namespace. The returned
    * promise settles once the subscription is live (history may still be arriving).
    */
-  subscribeRun(runId: string, after: number | null, sink: FeedSink): Promise<FeedSubscription>;
-  /** Live events (no replay) of every run whose definition has this name. */
-  subscribeDefinition(name: string, sink: FeedSink): Promise<FeedSubscription>;
+  subscribeRun(
+    namespace: string,
+    runId: string,
+    after: number | null,
+    sink: FeedSink,
+  ): Promise<FeedSubscription>;
+  /** Live events (no replay) of every run of `namespace` whose definition has this name. */
+  subscribeDefinition(namespace: string, name: string, sink: FeedSink): Promise<FeedSubscription>;
 }

@@ -34,22 +34,27 @@ export interface RunHead {
  * Queries that skip the aggregate entirely and read rows as views. Implementations may read a
  * replica, but a run read back after a change this installation committed is never older than
  * that change (read-your-writes; see docs/read-side.md).
+ *
+ * Every read is of one namespace and filters by it in SQL: a run of another namespace reads
+ * exactly like one that does not exist (docs/contract.md#security-and-tenancy).
  */
 export interface RunReadModel {
   /** `minVersion`: the caller already knows the latest committed version (null: unknown). */
   getRun(
+    namespace: string,
     id: string,
     minVersion?: number | null,
   ): Promise<{ run: RunSnapshot; definition: WorkflowDefinition | null } | null>;
   listRuns(
+    namespace: string,
     filter: RunListFilter,
   ): Promise<{ items: Omit<RunSnapshot, 'tasks'>[]; nextCursor: string | null }>;
-  runHead(id: string): Promise<RunHead | null>;
-  events(runId: string, after: number, limit: number): Promise<RunEvent[]>;
+  runHead(namespace: string, id: string): Promise<RunHead | null>;
+  events(namespace: string, runId: string, after: number, limit: number): Promise<RunEvent[]>;
   /**
    * The runs among `ids` that exist, in no particular order, with their tasks and
    * definitions, in a fixed number of queries however many ids there are (the GraphQL
    * loader batches `Run.tasks` of a whole page through this).
    */
-  getRunsByIds(ids: readonly string[]): Promise<RunWithDefinition[]>;
+  getRunsByIds(namespace: string, ids: readonly string[]): Promise<RunWithDefinition[]>;
 }

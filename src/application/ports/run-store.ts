@@ -77,7 +77,8 @@ export class DuplicateIdempotencyKeyError extends Error {
  */
 export interface RunStore {
   loadRuns(ids: readonly string[]): Promise<LoadedRun[]>;
-  findRunByIdempotencyKey(key: string): Promise<LoadedRun | null>;
+  /** Idempotency keys are unique per namespace. */
+  findRunByIdempotencyKey(namespace: string, key: string): Promise<LoadedRun | null>;
   /**
    * Inserts new runs, all or none. Throws DuplicateIdempotencyKeyError when a key was taken
    * meanwhile, and StaleDefinitionError when a run with `checkLatest` was built from a

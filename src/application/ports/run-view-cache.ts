@@ -17,10 +17,13 @@ export interface CacheJsonLookup extends Omit<CacheLookup, 'view'> {
   json: string | null;
 }
 
-/** Cache-aside store of run views with read-your-writes version markers (see docs/read-side.md). */
+/**
+ * Cache-aside store of run views with read-your-writes version markers (see docs/read-side.md),
+ * keyed by namespace and run id: a view is found only by a reader of its own namespace.
+ */
 export interface RunViewCache {
-  lookup(runId: string): Promise<CacheLookup>;
-  lookupJson(runId: string): Promise<CacheJsonLookup>;
+  lookup(namespace: string, runId: string): Promise<CacheLookup>;
+  lookupJson(namespace: string, runId: string): Promise<CacheJsonLookup>;
   /** Keeps `json` (a view) unless the cache already holds, or knows of, a newer version. Never throws. */
-  store(runId: string, version: number, json: string): Promise<void>;
+  store(namespace: string, runId: string, version: number, json: string): Promise<void>;
 }

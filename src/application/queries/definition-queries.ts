@@ -21,8 +21,8 @@ export class GetDefinitionQuery extends Query<DefinitionView> {
 export class GetDefinitionHandler implements IQueryHandler<GetDefinitionQuery, DefinitionView> {
   constructor(@Inject(DEFINITION_REPOSITORY) private readonly definitions: DefinitionRepository) {}
 
-  async execute({ definition: { name, version } }: GetDefinitionQuery): Promise<DefinitionView> {
-    const stored = await this.definitions.find(name, version ?? undefined);
+  async execute({ actor, definition: { name, version } }: GetDefinitionQuery): Promise<DefinitionView> {
+    const stored = await this.definitions.find(actor.namespace, name, version ?? undefined);
     if (!stored)
       throw new NotFoundError(
         `definition "${shortEcho(name)}"${version ? ` version ${version}` : ''} not found`,
@@ -45,7 +45,7 @@ export class ListDefinitionsQuery extends Query<DefinitionList> {
 export class ListDefinitionsHandler implements IQueryHandler<ListDefinitionsQuery, DefinitionList> {
   constructor(@Inject(DEFINITION_REPOSITORY) private readonly definitions: DefinitionRepository) {}
 
-  async execute(): Promise<DefinitionList> {
-    return { items: (await this.definitions.listLatest()).map(definitionView) };
+  async execute({ actor }: ListDefinitionsQuery): Promise<DefinitionList> {
+    return { items: (await this.definitions.listLatest(actor.namespace)).map(definitionView) };
   }
 }

@@ -21,8 +21,8 @@ export type RunsByIds = (RunView | null)[];
 export class GetRunsByIdsHandler implements IQueryHandler<GetRunsByIdsQuery, RunsByIds> {
   constructor(@Inject(RUN_READ_MODEL) private readonly reads: RunReadModel) {}
 
-  async execute({ runIds }: GetRunsByIdsQuery): Promise<RunsByIds> {
-    const found = await this.reads.getRunsByIds(runIds);
+  async execute({ actor, runIds }: GetRunsByIdsQuery): Promise<RunsByIds> {
+    const found = await this.reads.getRunsByIds(actor.namespace, runIds);
     const byId = new Map(found.map(({ run, definition }) => [run.id, runView(run, definition)]));
     return runIds.map((id) => byId.get(id.toLowerCase()) ?? null);
   }

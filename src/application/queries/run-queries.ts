@@ -42,16 +42,17 @@ export class GetRunJsonQuery extends Query<string> {
 
 /** Cache-aside: a fresh view from the cache, else the read model (which is read-your-writes). */
 async function readThrough(
+  namespace: string,
   runId: string,
   minVersion: number | null,
   reads: RunReadModel,
   cache: RunViewCache,
 ): Promise<{ view: RunView; json: string }> {
-  const found = await reads.getRun(runId, minVersion);
+  const found = await reads.getRun(namespace, runId, minVersion);
   if (!found) throw new NotFoundError(`run ${shortEcho(runId)} not found`);
   const view = runView(found.run, found.definition);
   const json = JSON.stringify(view);
-  await cache.store(runId, found.run.version, json);
+  await cache.store(namespace, runId, found.run.version, json);
   return { view, json };
 }
 
@@ -62,11 +63,11 @@ export class GetRunHandler implements IQueryHandler<GetRunQuery, RunView> {
     @Inject(RUN_VIEW_CACHE) private readonly cache: RunViewCache,
   ) {}
 
-  async execute({ runId }: GetRunQuery): Promise<RunView> {
+  async execute({ actor: { namespace }, runId }: GetRunQuery): Promise<RunView> {
     if (!isRunId(runId)) throw new NotFoundError(`run ${shortEcho(runId)} not found`);
-    const cached = await this.cache.lookup(runId);
+    const cached = await this.cache.lookup(namespace, runId);
     if (cached.view) return cached.view;
-    return (await readThrough(runId, cached.minVersion, this.reads, this.cache)).view;
+    return (await readThrough(namespace, runId, cached.minVersion, this.reads, this.cache)).view;
   }
 }
 
@@ -77,11 +78,11 @@ export class GetRunJsonHandler implements IQueryHandler<GetRunJsonQuery, string>
     @Inject(RUN_VIEW_CACHE) private readonly cache: RunViewCache,
   ) {}
 
-  async execute({ runId }: GetRunJsonQuery): Promise<string> {
+  async execute({ actor: { namespace }, runId }: GetRunJsonQuery): Promise<string> {
     if (!isRunId(runId)) throw new NotFoundError(`run ${shortEcho(runId)} not found`);
-    const cached = await this.cache.lookupJson(runId);
+    const cached = await this.cache.lookupJson(namespace, runId);
     if (cached.json !== null) return cached.json;
-    return (await readThrough(runId, cached.minVersion, this.reads, this.cache)).json;
+    return (await readThrough(namespace, runId, cached.minVersion, this.reads, this.cache)).json;
   }
 }
 
@@ -103,8 +104,8 @@ export class ListRunsQuery extends Query<RunList> {
 export class ListRunsHandler implements IQueryHandler<ListRunsQuery, RunList> {
   constructor(@Inject(RUN_READ_MODEL) private readonly reads: RunReadModel) {}
 
-  async execute({ criteria: q }: ListRunsQuery): Promise<RunList> {
-    const page = await this.reads.listRuns({
+  async execute({ actor, criteria: q }: ListRunsQuery): Promise<RunList> {
+    const page = await this.reads.listRuns(actor.namespace, {
       limit: pageSize(q.limit),
       ...(q.definition ? { definition: q.definition } : {}),
       ...(q.status ? { status: q.status } : {}),
@@ -135,10 +136,10 @@ export class GetRunEventsQuery extends Query<RunEventPage> {
 export class GetRunEventsHandler implements IQueryHandler<GetRunEventsQuery, RunEventPage> {
   constructor(@Inject(RUN_READ_MODEL) private readonly reads: RunReadModel) {}
 
-  async execute({ runId, page: { after, limit } }: GetRunEventsQuery): Promise<RunEventPage> {
-    const size = pageSize(limit);
-    const events = await this.reads.events(runId, after, size);
-    if (events.length === 0 && !(await this.reads.runHead(runId)))
+  async execute({ actor: { namespace }, runId, page }: GetRunEventsQuery): Promise<RunEventPage> {
+    const size = pageSize(page.limit);
+    const events = await this.reads.events(namespace, runId, page.after, size);
+    if (events.length === 0 && !(await this.reads.runHead(namespace, runId)))
       throw new NotFoundError(`run ${shortEcho(runId)} not found`);
     const last = events.at(-1);
     return {

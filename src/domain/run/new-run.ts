@@ -5,6 +5,7 @@ import type { DefinitionRef, Json, RunSnapshot } from './run-snapshot.js';
 /** What starting a run takes: its definition, the caller's input and what identifies the request. */
 export interface NewRun {
   id: string;
+  namespace: string;
   definition: WorkflowDefinition;
   definitionRef: DefinitionRef;
   input: Json;
@@ -17,6 +18,7 @@ export interface NewRun {
 export function initialRunState(spec: NewRun, now: Date): RunSnapshot {
   return {
     id: spec.id,
+    namespace: spec.namespace,
     definitionRef: spec.definitionRef,
     status: 'PENDING',
     input: spec.input,

@@ -54,6 +54,8 @@ export interface RunError {
 
 export interface RunSnapshot {
   id: string;
+  /** The namespace the run belongs to, with its definition (docs/contract.md#security-and-tenancy). */
+  namespace: string;
   definitionRef: DefinitionRef;
   status: RunStatus;
   input: Json;

@@ -36,6 +36,13 @@ interface CacheCommands {
   sagaflowCommitted(marker: string, view: string, version: number, ttl: number): Promise<number>;
 }
 
+/** A run's latest committed version, to be written as its marker. */
+export interface CommittedMarker {
+  namespace: string;
+  runId: string;
+  version: number;
+}
+
 export interface CacheStats {
   hits: number;
   misses: number;
@@ -56,20 +63,22 @@ export class RedisRunViewCache implements RunViewCache {
     redis.defineCommand('sagaflowCommitted', 2, COMMITTED);
   }
 
-  private keys(runId: string): [marker: string, view: string] {
-    return [`${this.redis.prefix}run:${runId}:v`, `${this.redis.prefix}run:${runId}:view`];
+  /** Keyed by namespace too: a reader of another namespace never finds the view. */
+  private keys(namespace: string, runId: string): [marker: string, view: string] {
+    const run = `${this.redis.prefix}run:{${namespace}}:${runId}`;
+    return [`${run}:v`, `${run}:view`];
   }
 
-  async lookup(runId: string): Promise<CacheLookup> {
-    const { json, minVersion } = await this.lookupJson(runId);
+  async lookup(namespace: string, runId: string): Promise<CacheLookup> {
+    const { json, minVersion } = await this.lookupJson(namespace, runId);
     return { view: json === null ? null : (JSON.parse(json) as RunView), minVersion };
   }
 
-  async lookupJson(runId: string): Promise<CacheJsonLookup> {
+  async lookupJson(namespace: string, runId: string): Promise<CacheJsonLookup> {
     let marker: string | null | undefined;
     let stored: string | null | undefined;
     try {
-      [marker, stored] = await this.redis.run((r) => r.mget(...this.keys(runId)));
+      [marker, stored] = await this.redis.run((r) => r.mget(...this.keys(namespace, runId)));
     } catch {
       this.stats.unavailable += 1;
       return { json: null, minVersion: null };
@@ -85,19 +94,24 @@ export class RedisRunViewCache implements RunViewCache {
   }
 
   /** The run's latest committed version (0: none recorded); null when Redis cannot say. */
-  async marker(runId: string): Promise<number | null> {
+  async marker(namespace: string, runId: string): Promise<number | null> {
     try {
-      const marker = await this.redis.run((r) => r.get(this.keys(runId)[0]));
+      const marker = await this.redis.run((r) => r.get(this.keys(namespace, runId)[0]));
       return marker ? Number(marker) : 0;
     } catch {
       return null;
     }
   }
 
-  async store(runId: string, version: number, json: string): Promise<void> {
+  async store(namespace: string, runId: string, version: number, json: string): Promise<void> {
     try {
       await this.redis.run((r) =>
-        (r as unknown as CacheCommands).sagaflowViewPut(...this.keys(runId), version, json, VIEW_TTL_MS),
+        (r as unknown as CacheCommands).sagaflowViewPut(
+          ...this.keys(namespace, runId),
+          version,
+          json,
+          VIEW_TTL_MS,
+        ),
       );
     } catch {
       // A view not cached is read again next time; nothing else depends on it.
@@ -105,10 +119,11 @@ export class RedisRunViewCache implements RunViewCache {
   }
 
   /** Queues the after-commit update of one run on a pipeline (see ReadSideUpdater). */
-  queueCommitted(pipeline: ReturnType<Redis['pipeline']>, runId: string, version: number): void {
+  queueCommitted(pipeline: ReturnType<Redis['pipeline']>, marker: CommittedMarker): void {
     // Its outcome is read from the pipeline's exec() by the caller.
+    const { namespace, runId, version } = marker;
     void (pipeline as unknown as CacheCommands).sagaflowCommitted(
-      ...this.keys(runId),
+      ...this.keys(namespace, runId),
       version,
       MARKER_TTL_MS,
     );

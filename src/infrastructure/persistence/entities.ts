@@ -8,6 +8,7 @@ export const DefinitionRecord = defineEntity({
   name: 'DefinitionRecord',
   tableName: 'definitions',
   properties: {
+    namespace: p.string().primary(),
     name: p.string().primary(),
     version: p.integer().primary(),
     body: p.json<Record<string, unknown>>(),

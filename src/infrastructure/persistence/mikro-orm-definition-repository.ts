@@ -10,48 +10,51 @@ import type {
 import { DefinitionRecord } from './entities.js';
 
 type Record_ = InstanceType<typeof DefinitionRecord.class>;
-type Row = { body: Record<string, unknown>; canonical: string; created_at: Date | string };
+type Row = { namespace: string; body: Record<string, unknown>; canonical: string; created_at: Date | string };
 
-/** Registered definitions through MikroORM's unit of work (not a hot path). */
+/**
+ * Registered definitions through MikroORM's unit of work (not a hot path). Every query names the
+ * namespace: a definition of another namespace is never found.
+ */
 export class MikroOrmDefinitionRepository implements DefinitionRepository {
   constructor(private readonly em: EntityManager) {}
 
   /** On every run start, so plain SQL rather than a unit of work. */
-  async find(name: string, version?: number): Promise<StoredDefinition | null> {
+  async find(namespace: string, name: string, version?: number): Promise<StoredDefinition | null> {
     const db = this.em.fork().getKysely();
     const rows =
       version === undefined
-        ? await sql<Row>`select body, canonical, created_at from definitions where name = ${name}
-            order by version desc limit 1`.execute(db)
-        : await sql<Row>`select body, canonical, created_at from definitions
-            where name = ${name} and version = ${version}`.execute(db);
+        ? await sql<Row>`select namespace, body, canonical, created_at from definitions
+            where namespace = ${namespace} and name = ${name} order by version desc limit 1`.execute(db)
+        : await sql<Row>`select namespace, body, canonical, created_at from definitions
+            where namespace = ${namespace} and name = ${name} and version = ${version}`.execute(db);
     const row = rows.rows[0];
-    return row
-      ? toStored({ body: row.body, canonical: row.canonical, createdAt: new Date(row.created_at) })
-      : null;
+    return row ? toStored(fromRow(row)) : null;
   }
 
-  async listLatest(): Promise<StoredDefinition[]> {
+  async listLatest(namespace: string): Promise<StoredDefinition[]> {
     const rows = await sql<Row>`
-      select distinct on (name) body, canonical, created_at from definitions order by name, version desc`.execute(
-      this.em.fork().getKysely(),
-    );
-    return rows.rows.map((r) =>
-      toStored({ body: r.body, canonical: r.canonical, createdAt: new Date(r.created_at) }),
-    );
+      select distinct on (name) namespace, body, canonical, created_at from definitions
+      where namespace = ${namespace} order by name, version desc`.execute(this.em.fork().getKysely());
+    return rows.rows.map((r) => toStored(fromRow(r)));
   }
 
-  async register(definition: WorkflowDefinition, canonical: string): Promise<RegisterOutcome> {
+  async register(
+    namespace: string,
+    definition: WorkflowDefinition,
+    canonical: string,
+  ): Promise<RegisterOutcome> {
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
         return await this.em.fork().transactional(async (em) => {
           const latest = await em.findOne(
             DefinitionRecord,
-            { name: definition.name },
+            { namespace, name: definition.name },
             { orderBy: { version: 'desc' } },
           );
           if (definition.version !== null) {
             const same = await em.findOne(DefinitionRecord, {
+              namespace,
               name: definition.name,
               version: definition.version,
             });
@@ -64,6 +67,7 @@ export class MikroOrmDefinitionRepository implements DefinitionRepository {
           }
           const version = definition.version ?? (latest?.version ?? 0) + 1;
           const record = em.create(DefinitionRecord, {
+            namespace,
             name: definition.name,
             version,
             body: { ...definition, version },
@@ -82,8 +86,20 @@ export class MikroOrmDefinitionRepository implements DefinitionRepository {
   }
 }
 
-function toStored(record: Pick<Record_, 'body' | 'canonical' | 'createdAt'>): StoredDefinition {
+type Stored = Pick<Record_, 'namespace' | 'body' | 'canonical' | 'createdAt'>;
+
+function fromRow(row: Row): Stored {
   return {
+    namespace: row.namespace,
+    body: row.body,
+    canonical: row.canonical,
+    createdAt: new Date(row.created_at),
+  };
+}
+
+function toStored(record: Stored): StoredDefinition {
+  return {
+    namespace: record.namespace,
     definition: record.body as unknown as StoredDefinition['definition'],
     canonical: record.canonical,
     createdAt: record.createdAt,

@@ -47,11 +47,9 @@ export class MikroOrmRunStore implements RunStore {
     return this.withTasks(runs.rows);
   }
 
-  async findRunByIdempotencyKey(key: string): Promise<LoadedRun | null> {
-    const runs =
-      await sql<LoadRow>`select ${sql.raw(LOAD_COLUMNS)} from runs where idempotency_key = ${key}`.execute(
-        this.db(),
-      );
+  async findRunByIdempotencyKey(namespace: string, key: string): Promise<LoadedRun | null> {
+    const runs = await sql<LoadRow>`select ${sql.raw(LOAD_COLUMNS)} from runs
+      where namespace = ${namespace} and idempotency_key = ${key}`.execute(this.db());
     return (await this.withTasks(runs.rows))[0] ?? null;
   }
 

@@ -5,6 +5,7 @@ import { Migration20261122000000Initial } from './migrations/Migration2026112200
 import { Migration20261202000000ListIndexes } from './migrations/Migration20261202000000ListIndexes.js';
 import { Migration20261203000000RunTraceParent } from './migrations/Migration20261203000000RunTraceParent.js';
 import { Migration20261204100000WorkerHeartbeats } from './migrations/Migration20261204100000WorkerHeartbeats.js';
+import { Migration20261206000000Namespaces } from './migrations/Migration20261206000000Namespaces.js';
 
 export interface OrmOptions {
   databaseUrl: string;
@@ -32,6 +33,7 @@ export function createOrm(options: OrmOptions): MikroORM {
         { name: 'Migration20261202000000ListIndexes', class: Migration20261202000000ListIndexes },
         { name: 'Migration20261203000000RunTraceParent', class: Migration20261203000000RunTraceParent },
         { name: 'Migration20261204100000WorkerHeartbeats', class: Migration20261204100000WorkerHeartbeats },
+        { name: 'Migration20261206000000Namespaces', class: Migration20261206000000Namespaces },
       ],
       transactional: true,
       allOrNothing: true,

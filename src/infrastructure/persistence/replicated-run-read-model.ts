@@ -3,7 +3,7 @@ import type { RunHead, RunListFilter, RunReadModel } from '../../application/por
 import type { SqlRunReadModel } from './sql-run-read-model.js';
 
 /** The latest committed version of a run as far as this installation knows; null: unknown. */
-export type VersionMarkers = (runId: string) => Promise<number | null>;
+export type VersionMarkers = (namespace: string, runId: string) => Promise<number | null>;
 
 type Read<R> = () => Promise<R>;
 
@@ -33,32 +33,34 @@ export class ReplicatedRunReadModel implements RunReadModel {
     });
   }
 
-  async getRun(id: string, minVersion?: number | null) {
-    const known = minVersion === undefined ? await this.markers(id) : minVersion;
+  async getRun(namespace: string, id: string, minVersion?: number | null) {
+    const known = minVersion === undefined ? await this.markers(namespace, id) : minVersion;
     if (known !== null) {
-      const found = await this.fromReplica(() => this.replica.getRun(id));
+      const found = await this.fromReplica(() => this.replica.getRun(namespace, id));
       if (found && found.run.version >= known) return found;
     }
-    return this.fromPrimary(() => this.primary.getRun(id));
+    return this.fromPrimary(() => this.primary.getRun(namespace, id));
   }
 
-  async listRuns(filter: RunListFilter) {
+  async listRuns(namespace: string, filter: RunListFilter) {
     return (
-      (await this.fromReplica(() => this.replica.listRuns(filter))) ??
-      this.fromPrimary(() => this.primary.listRuns(filter))
+      (await this.fromReplica(() => this.replica.listRuns(namespace, filter))) ??
+      this.fromPrimary(() => this.primary.listRuns(namespace, filter))
     );
   }
 
-  async runHead(id: string): Promise<RunHead | null> {
-    return (await this.freshReplica(id)) ? this.replica.runHead(id) : this.primary.runHead(id);
+  async runHead(namespace: string, id: string): Promise<RunHead | null> {
+    return (await this.freshReplica(namespace, id))
+      ? this.replica.runHead(namespace, id)
+      : this.primary.runHead(namespace, id);
   }
 
-  async events(runId: string, after: number, limit: number) {
-    if (await this.freshReplica(runId)) {
-      const page = await this.fromReplica(() => this.replica.events(runId, after, limit));
+  async events(namespace: string, runId: string, after: number, limit: number) {
+    if (await this.freshReplica(namespace, runId)) {
+      const page = await this.fromReplica(() => this.replica.events(namespace, runId, after, limit));
       if (page) return page;
     }
-    return this.fromPrimary(() => this.primary.events(runId, after, limit));
+    return this.fromPrimary(() => this.primary.events(namespace, runId, after, limit));
   }
 
   /**
@@ -66,13 +68,13 @@ export class ReplicatedRunReadModel implements RunReadModel {
    * tasks of list items that came from a replica); ids the replica does not have yet come
    * from the primary.
    */
-  async getRunsByIds(ids: readonly string[]) {
-    const found = await this.fromReplica(() => this.replica.getRunsByIds(ids));
-    if (!found) return this.fromPrimary(() => this.primary.getRunsByIds(ids));
+  async getRunsByIds(namespace: string, ids: readonly string[]) {
+    const found = await this.fromReplica(() => this.replica.getRunsByIds(namespace, ids));
+    if (!found) return this.fromPrimary(() => this.primary.getRunsByIds(namespace, ids));
     const have = new Set(found.map((r) => r.run.id));
     const missing = ids.filter((id) => !have.has(id.toLowerCase()));
     if (missing.length === 0) return found;
-    return [...found, ...(await this.fromPrimary(() => this.primary.getRunsByIds(missing)))];
+    return [...found, ...(await this.fromPrimary(() => this.primary.getRunsByIds(namespace, missing)))];
   }
 
   close(): void {
@@ -85,10 +87,10 @@ export class ReplicatedRunReadModel implements RunReadModel {
   }
 
   /** The replica has the run at (at least) its latest committed version. */
-  private async freshReplica(runId: string): Promise<boolean> {
-    const known = await this.markers(runId);
+  private async freshReplica(namespace: string, runId: string): Promise<boolean> {
+    const known = await this.markers(namespace, runId);
     if (known === null) return false;
-    const head = await this.fromReplica(() => this.replica.runHead(runId));
+    const head = await this.fromReplica(() => this.replica.runHead(namespace, runId));
     return head !== null && head.version >= known;
   }
 

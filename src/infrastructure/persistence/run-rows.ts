@@ -13,6 +13,7 @@ import type { TaskStatus } from '../../domain/run/task-status.js';
 /** Row shapes of `runs` and `task_runs` and their mapping to the domain's snapshots. */
 export interface RunRow {
   id: string;
+  namespace: string;
   definition_name: string;
   definition_version: number | null;
   inline_definition: WorkflowDefinition | null;
@@ -55,13 +56,14 @@ type StoredCompensation = Omit<CompensationSnapshot, 'queuedAt' | 'startedAt' | 
   timerAt: string | null;
 };
 
-export const RUN_COLUMNS = `id, definition_name, definition_version, inline_definition, status, input, output, error,
+export const RUN_COLUMNS = `id, namespace, definition_name, definition_version, inline_definition, status, input, output, error,
   priority, idempotency_key, request_hash, cancel_requested, cancel_reason, last_seq, version, created_at,
   started_at, finished_at`;
 
 export function toSnapshot(run: RunRow, tasks: TaskRow[]): RunSnapshot {
   return {
     id: run.id,
+    namespace: run.namespace,
     definitionRef: {
       name: run.definition_name,
       version: run.definition_version,
@@ -136,6 +138,7 @@ export function runUpdateRecord(run: RunSnapshot, expectedVersion: number) {
 export function runRecord(run: RunSnapshot, inline: WorkflowDefinition | null) {
   return {
     id: run.id,
+    namespace: run.namespace,
     definition_name: run.definitionRef.name,
     definition_version: run.definitionRef.version,
     inline_definition: inline,

@@ -9,6 +9,7 @@ import { RUN_COLUMNS, toDate, toSnapshot, type RunRow, type TaskRow } from './ru
 /**
  * Reads of runs and events straight from rows (no aggregate, no unit of work), on one pool:
  * the runtime makes one of these on the primary and one on the replicas (`type: 'read'`).
+ * Every statement filters by the namespace, so no row of another namespace is ever read.
  */
 export class SqlRunReadModel implements RunReadModel {
   private kysely: Kysely<unknown> | null = null;
@@ -23,24 +24,25 @@ export class SqlRunReadModel implements RunReadModel {
     return this.kysely;
   }
 
-  async runHead(id: string): Promise<RunHead | null> {
+  async runHead(namespace: string, id: string): Promise<RunHead | null> {
     if (!isRunId(id)) return null;
     const rows = await sql<{ version: number; last_seq: number; definition_name: string }>`
-      select version, last_seq, definition_name from runs where id = ${id}::uuid`.execute(this.db());
+      select version, last_seq, definition_name from runs
+      where id = ${id}::uuid and namespace = ${namespace}`.execute(this.db());
     const row = rows.rows[0];
     return row ? { version: row.version, lastSeq: row.last_seq, definition: row.definition_name } : null;
   }
 
-  async getRun(id: string) {
-    return (await this.getRunsByIds([id]))[0] ?? null;
+  async getRun(namespace: string, id: string) {
+    return (await this.getRunsByIds(namespace, [id]))[0] ?? null;
   }
 
   /**
    * Newest first; the cursor is the (created_at, id) of the last item, stable under inserts.
    * Every filter combination walks one index in order (see the list indexes migration).
    */
-  async listRuns(filter: RunListFilter) {
-    const rows = await this.listStatement(filter).execute(this.db());
+  async listRuns(namespace: string, filter: RunListFilter) {
+    const rows = await this.listStatement(namespace, filter).execute(this.db());
     const page = rows.rows.slice(0, filter.limit);
     const last = page.at(-1);
     const items: Omit<RunSnapshot, 'tasks'>[] = page.map((r) => {
@@ -55,9 +57,9 @@ export class SqlRunReadModel implements RunReadModel {
   }
 
   /** The list query itself, public so a test can EXPLAIN exactly what is served. */
-  listStatement(filter: RunListFilter) {
+  listStatement(namespace: string, filter: RunListFilter) {
     const cursor = decodeCursor(filter.cursor);
-    const conditions = [sql`true`];
+    const conditions = [sql`namespace = ${namespace}`];
     if (filter.definition) conditions.push(sql`definition_name = ${filter.definition}`);
     if (filter.status) conditions.push(sql`status = ${filter.status}`);
     if (filter.createdAfter) conditions.push(sql`created_at >= ${filter.createdAfter}`);
@@ -68,7 +70,7 @@ export class SqlRunReadModel implements RunReadModel {
       order by created_at desc, id desc limit ${filter.limit + 1}`;
   }
 
-  async events(runId: string, after: number, limit: number): Promise<RunEvent[]> {
+  async events(namespace: string, runId: string, after: number, limit: number): Promise<RunEvent[]> {
     if (!isRunId(runId)) return [];
     const rows = await sql<{
       seq: number;
@@ -77,7 +79,9 @@ export class SqlRunReadModel implements RunReadModel {
       attempt: number | null;
       at: Date;
       data: RunEvent['data'];
-    }>`select seq, type, task_key, attempt, at, data from run_events where run_id = ${runId}::uuid and seq > ${after}
+    }>`select seq, type, task_key, attempt, at, data from run_events
+      where run_id = (select id from runs where id = ${runId}::uuid and namespace = ${namespace})
+        and seq > ${after}
       order by seq limit ${limit}`.execute(this.db());
     return rows.rows.map((r) => ({
       seq: r.seq,
@@ -94,12 +98,12 @@ export class SqlRunReadModel implements RunReadModel {
    * most three queries — runs, their tasks, the registered definitions they name — however
    * many ids there are. Inline runs carry their definition in the row.
    */
-  async getRunsByIds(ids: readonly string[]): ReturnType<RunReadModel['getRunsByIds']> {
+  async getRunsByIds(namespace: string, ids: readonly string[]): ReturnType<RunReadModel['getRunsByIds']> {
     const wanted = [...new Set(ids.filter(isRunId).map((id) => id.toLowerCase()))];
     if (wanted.length === 0) return [];
     const db = this.db();
     const runs = await sql<RunRow>`select ${sql.raw(RUN_COLUMNS)} from runs
-      where id = any(${wanted}::uuid[])`.execute(db);
+      where id = any(${wanted}::uuid[]) and namespace = ${namespace}`.execute(db);
     if (runs.rows.length === 0) return [];
     const tasks = await sql<TaskRow>`select * from task_runs
       where run_id = any(${runs.rows.map((r) => r.id)}::uuid[])`.execute(db);
@@ -123,7 +127,7 @@ export class SqlRunReadModel implements RunReadModel {
     if (pairs.size > 0) {
       const wantedPairs = [...pairs.values()];
       const rows = await sql<{ name: string; version: number; body: Definition }>`
-        select name, version, body from definitions where (name, version) in (
+        select name, version, body from definitions where namespace = ${namespace} and (name, version) in (
           select * from unnest(${wantedPairs.map((p) => p.name)}::text[], ${wantedPairs.map((p) => p.version)}::int[]))`.execute(
         db,
       );

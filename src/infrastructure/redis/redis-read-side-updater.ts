@@ -1,7 +1,7 @@
 import type { Committed } from '../../application/engine/run-orchestrator.js';
 import type { FeedItem } from '../../application/ports/run-event-feed.js';
 import { eventView } from '../../application/queries/run-view.js';
-import type { RedisRunViewCache } from '../cache/redis-run-view-cache.js';
+import type { CommittedMarker, RedisRunViewCache } from '../cache/redis-run-view-cache.js';
 import type { RedisLiveEventBus } from '../fanout/redis-live-event-bus.js';
 import type { GuardedRedis } from './guarded-redis.js';
 
@@ -17,7 +17,8 @@ const RETRY_MS = 1000;
  * invalidate expire by TTL meanwhile); lost event batches are repaired by the feed from history.
  */
 export class RedisReadSideUpdater {
-  private readonly pendingMarkers = new Map<string, number>();
+  /** Keyed by `<namespace>/<run id>` (neither can hold a slash). */
+  private readonly pendingMarkers = new Map<string, CommittedMarker>();
   private retry: NodeJS.Timeout | null = null;
 
   constructor(
@@ -30,12 +31,13 @@ export class RedisReadSideUpdater {
 
   /** Never rejects: Redis is not the authority, the commit already happened. */
   async committed(committed: Committed): Promise<void> {
-    const markers = new Map<string, number>();
+    const markers: CommittedMarker[] = [];
     const items: FeedItem[] = [];
     for (const { snapshot, changes } of committed.writes) {
-      markers.set(snapshot.id, snapshot.version);
+      const { namespace, id: runId } = snapshot;
+      markers.push({ namespace, runId, version: snapshot.version });
       for (const event of changes.events) {
-        items.push({ runId: snapshot.id, definition: snapshot.definitionRef.name, event: eventView(event) });
+        items.push({ namespace, runId, definition: snapshot.definitionRef.name, event: eventView(event) });
       }
     }
     await this.write(markers, items);
@@ -46,24 +48,26 @@ export class RedisReadSideUpdater {
     this.retry = null;
   }
 
-  private async write(markers: Map<string, number>, items: FeedItem[]): Promise<void> {
+  private async write(markers: readonly CommittedMarker[], items: FeedItem[]): Promise<void> {
     try {
       await this.redis.run(async (client) => {
         const pipeline = client.pipeline();
-        for (const [runId, version] of markers) this.cache.queueCommitted(pipeline, runId, version);
+        for (const marker of markers) this.cache.queueCommitted(pipeline, marker);
         if (items.length > 0) pipeline.publish(this.bus.channel, this.bus.encode(items));
         const results = (await pipeline.exec()) ?? [];
         const failed = results.find(([error]) => error)?.[0];
         if (failed) throw failed;
       });
     } catch {
-      for (const [runId, version] of markers) this.remember(runId, version);
+      for (const marker of markers) this.remember(marker);
     }
   }
 
-  private remember(runId: string, version: number): void {
-    if (this.pendingMarkers.size >= MAX_PENDING_MARKERS && !this.pendingMarkers.has(runId)) return;
-    this.pendingMarkers.set(runId, Math.max(version, this.pendingMarkers.get(runId) ?? 0));
+  private remember(marker: CommittedMarker): void {
+    const key = `${marker.namespace}/${marker.runId}`;
+    if (this.pendingMarkers.size >= MAX_PENDING_MARKERS && !this.pendingMarkers.has(key)) return;
+    const version = Math.max(marker.version, this.pendingMarkers.get(key)?.version ?? 0);
+    this.pendingMarkers.set(key, { ...marker, version });
     this.retry ??= setTimeout(() => {
       this.retry = null;
       void this.flushPending();
@@ -73,7 +77,7 @@ export class RedisReadSideUpdater {
 
   private async flushPending(): Promise<void> {
     if (this.pendingMarkers.size === 0) return;
-    const markers = new Map(this.pendingMarkers);
+    const markers = [...this.pendingMarkers.values()];
     this.pendingMarkers.clear();
     await this.write(markers, []);
   }

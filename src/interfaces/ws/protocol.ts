@@ -3,6 +3,7 @@ import type { RunEventView } from '../../application/queries/run-view.js';
 import { afterSeq } from '../../application/contracts/requests/fields.js';
 import type { ValidationIssue } from '../../domain/shared/domain-error.js';
 import type { RunStatus } from '../../domain/run/run-status.js';
+import { DEFAULT_NAMESPACE, isNamespaceName } from '../../application/actor.js';
 
 /**
  * The `/ws` protocol of docs/contract.md#live-progress: JSON text frames. Parsing checks shape only; whether a run
@@ -12,8 +13,10 @@ import type { RunStatus } from '../../domain/run/run-status.js';
 /** What a subscription is for: one run, or every run of a definition name. */
 export type Target = { runId: string } | { definition: string };
 
+/** Every client frame acts in one namespace: its `namespace` field, `default` when absent. */
 export type ClientFrame =
-  { type: 'subscribe'; target: Target; after: number } | { type: 'unsubscribe'; target: Target };
+  | { type: 'subscribe'; namespace: string; target: Target; after: number }
+  | { type: 'unsubscribe'; namespace: string; target: Target };
 
 export type ServerFrame =
   | ({ type: 'subscribed' } & Target)
@@ -41,12 +44,14 @@ export function parseClientFrame(data: Buffer, isBinary: boolean): ParsedFrame {
   if (value.type !== 'subscribe' && value.type !== 'unsubscribe') {
     return fail(`unknown frame type ${JSON.stringify(value.type).slice(0, 80)}`);
   }
+  const namespace = value.namespace ?? DEFAULT_NAMESPACE;
+  if (!isNamespaceName(namespace)) return fail('"namespace" must match [a-z0-9][a-z0-9-]{0,62}');
   const target = parseTarget(value);
   if (typeof target === 'string') return fail(target);
-  if (value.type === 'unsubscribe') return { ok: true, frame: { type: 'unsubscribe', target } };
+  if (value.type === 'unsubscribe') return { ok: true, frame: { type: 'unsubscribe', namespace, target } };
   const after = parseAfter(value.after, target);
   if (typeof after === 'string') return fail(after);
-  return { ok: true, frame: { type: 'subscribe', target, after } };
+  return { ok: true, frame: { type: 'subscribe', namespace, target, after } };
 }
 
 function parseTarget(frame: Record<string, unknown>): Target | string {
@@ -78,9 +83,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Stable key of a target within one connection. */
-export function targetKey(target: Target): string {
-  return 'runId' in target ? `run:${target.runId}` : `definition:${target.definition}`;
+/** Stable key of a target of a namespace within one connection. */
+export function targetKey(namespace: string, target: Target): string {
+  const what = 'runId' in target ? `run:${target.runId}` : `definition:${target.definition}`;
+  return `${namespace}/${what}`;
 }
 
 export function describeTarget(target: Target): string {

@@ -1,7 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import type { CredentialVerifier, Principal } from '../../application/ports/credential-verifier.js';
-import { isNamespaceName, DEFAULT_NAMESPACE } from '../../application/actor.js';
 import { credentialFromHeaders, credentialFromToken, grants } from '../identity/authenticate.js';
 import { decide } from '../identity/policy.js';
 
@@ -80,13 +79,11 @@ export class WsAuth {
   }
 
   /** Why a frame is refused (an `error` frame's message), or null when it may go on. */
-  refusal(type: string, data: Buffer): string | null {
+  refusal(type: string, namespace: string): string | null {
     const principal = this.principal;
     if (principal === null) return 'not authenticated';
     const decision = decide(`ws:${type}`, principal.roles);
     if (!decision.allowed) return decision.reason;
-    const namespace = namespaceOf(data);
-    if (namespace === null) return 'namespace must match [a-z0-9][a-z0-9-]{0,62}';
     return grants(principal, namespace) ? null : `namespace "${namespace}" is not granted to this credential`;
   }
 
@@ -110,16 +107,5 @@ export class WsAuth {
     this.dispose();
     this.principal = null;
     this.socket.close(CLOSE_UNAUTHENTICATED, reason.slice(0, 120));
-  }
-}
-
-/** The frame's `namespace` field (absent: `default`); null when malformed. */
-function namespaceOf(data: Buffer): string | null {
-  try {
-    const value = (JSON.parse(data.toString('utf8')) as { namespace?: unknown }).namespace;
-    if (value === undefined || value === null || value === '') return DEFAULT_NAMESPACE;
-    return isNamespaceName(value) ? value : null;
-  } catch {
-    return DEFAULT_NAMESPACE;
   }
 }

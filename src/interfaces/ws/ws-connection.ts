@@ -22,6 +22,7 @@ interface Ended {
  * run) are held in `held`, so that the client sees `subscribed` before any of its events.
  */
 interface Entry {
+  namespace: string;
   target: Target;
   subscription: FeedSubscription | null;
   held: (FeedItem | Ended)[] | null;
@@ -94,14 +95,14 @@ export class WsConnection {
     const parsed = parseClientFrame(data, isBinary);
     if (!parsed.ok) return this.send({ type: 'error', message: parsed.message });
     const { frame } = parsed;
-    const refusal = this.auth?.refusal(frame.type, data) ?? null;
+    const refusal = this.auth?.refusal(frame.type, frame.namespace) ?? null;
     if (refusal !== null) return this.send({ type: 'error', message: refusal, ...frame.target });
-    if (frame.type === 'subscribe') this.subscribe(frame.target, frame.after);
-    else this.unsubscribe(frame.target);
+    if (frame.type === 'subscribe') this.subscribe(frame.namespace, frame.target, frame.after);
+    else this.unsubscribe(frame.namespace, frame.target);
   }
 
-  private subscribe(target: Target, after: number): void {
-    const key = targetKey(target);
+  private subscribe(namespace: string, target: Target, after: number): void {
+    const key = targetKey(namespace, target);
     if (this.entries.has(key)) {
       return this.send({
         type: 'error',
@@ -113,7 +114,7 @@ export class WsConnection {
       const message = `at most ${this.options.maxSubscriptions} subscriptions per connection`;
       return this.send({ type: 'error', message, ...target });
     }
-    const entry: Entry = { target, subscription: null, held: [] };
+    const entry: Entry = { namespace, target, subscription: null, held: [] };
     this.entries.set(key, entry);
     const sink = {
       next: (item: FeedItem) => this.deliver(entry, item),
@@ -122,8 +123,11 @@ export class WsConnection {
     // Only run subscriptions end (docs/ws-protocol.md#end-of-a-run); definitions go on.
     const live =
       'runId' in target
-        ? this.feed.subscribeRun(target.runId, after, { ...sink, end: (item) => this.ended(entry, item) })
-        : this.feed.subscribeDefinition(target.definition, sink);
+        ? this.feed.subscribeRun(namespace, target.runId, after, {
+            ...sink,
+            end: (item) => this.ended(entry, item),
+          })
+        : this.feed.subscribeDefinition(namespace, target.definition, sink);
     live.then(
       (subscription) => this.subscribed(entry, subscription),
       (error: unknown) => this.subscribeFailed(entry, error),
@@ -146,7 +150,7 @@ export class WsConnection {
 
   private subscribeFailed(entry: Entry, error: unknown): void {
     if (!this.isCurrent(entry)) return;
-    this.entries.delete(targetKey(entry.target));
+    this.entries.delete(targetKey(entry.namespace, entry.target));
     if (error instanceof NotFoundError) {
       return this.send({
         type: 'error',
@@ -162,8 +166,8 @@ export class WsConnection {
     });
   }
 
-  private unsubscribe(target: Target): void {
-    const key = targetKey(target);
+  private unsubscribe(namespace: string, target: Target): void {
+    const key = targetKey(namespace, target);
     const entry = this.entries.get(key);
     if (!entry) {
       return this.send({ type: 'error', message: `not subscribed to ${describeTarget(target)}`, ...target });
@@ -188,7 +192,7 @@ export class WsConnection {
   }
 
   private sendEnd(entry: Entry, terminal: FeedItem): void {
-    this.entries.delete(targetKey(entry.target));
+    this.entries.delete(targetKey(entry.namespace, entry.target));
     const status = terminalStatus(terminal.event.type);
     if (status) this.send({ type: 'end', runId: terminal.runId, seq: terminal.event.seq, status });
   }
@@ -220,6 +224,6 @@ export class WsConnection {
   }
 
   private isCurrent(entry: Entry): boolean {
-    return !this.released && this.entries.get(targetKey(entry.target)) === entry;
+    return !this.released && this.entries.get(targetKey(entry.namespace, entry.target)) === entry;
   }
 }

@@ -10,7 +10,8 @@ import { BUILTIN_TYPES } from '../support/flow-helpers.js';
  * The list queries' plans on a table big enough that PostgreSQL would sort or scan if an index
  * were missing: every filter combination must walk one index in order and stop after a page
  * (a Limit over an Index Scan whose conditions are all index conditions, no Sort, no Bitmap/Seq
- * Scan). Plans, not timings: the same plan
+ * Scan). A third of the runs belong to another namespace, which every list filters out in the
+ * same index walk. Plans, not timings: the same plan
  * stays fast at 1,000,000 runs (`npm run bench` times it there).
  */
 const RUNS = 200_000;
@@ -24,8 +25,9 @@ beforeAll(async () => {
   db = new pg.Client({ connectionString: config.databaseUrl });
   await db.connect();
   await db.query(
-    `insert into runs (id, definition_name, definition_version, status, input, last_seq, version, created_at)
-     select gen_random_uuid(), 'def-' || (i % 50), 1,
+    `insert into runs (id, namespace, definition_name, definition_version, status, input, last_seq, version,
+       created_at)
+     select gen_random_uuid(), case when i % 3 = 0 then 'team-b' else 'default' end, 'def-' || (i % 50), 1,
        (array['RUNNING','COMPLETED','COMPENSATED','FAILED','CANCELLED'])[1 + ((i / 7) % 5)],
        '{}'::jsonb, 1, 1, timestamptz '2026-01-01' + (i * interval '1 minute')
      from generate_series(1, $1::int) as i`,
@@ -48,7 +50,7 @@ interface PlanNode {
 }
 
 async function planOf(filter: RunListFilter): Promise<PlanNode> {
-  const compiled = reads.listStatement(filter).compile(app!.runtime.db());
+  const compiled = reads.listStatement('default', filter).compile(app!.runtime.db());
   const result = await db.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
     `explain (format json) ${compiled.sql}`,
     compiled.parameters as unknown[],
@@ -59,7 +61,7 @@ async function planOf(filter: RunListFilter): Promise<PlanNode> {
 const nodes = (plan: PlanNode): PlanNode[] => [plan, ...(plan.Plans ?? []).flatMap(nodes)];
 
 async function cursorAfterFirstPage(filter: Omit<RunListFilter, 'limit'>): Promise<string> {
-  const page = await reads.listRuns({ ...filter, limit: 50 });
+  const page = await reads.listRuns('default', { ...filter, limit: 50 });
   expect(page.nextCursor).not.toBeNull();
   return page.nextCursor!;
 }
@@ -92,13 +94,22 @@ describe(`list queries over ${RUNS.toLocaleString('en')} runs`, () => {
   });
 
   it('pages are stable under inserts: newer runs never shift or repeat the pages after them', async () => {
-    const first = await reads.listRuns({ definition: 'def-9', limit: 100 });
+    const first = await reads.listRuns('default', { definition: 'def-9', limit: 100 });
     await db.query(
-      `insert into runs (id, definition_name, definition_version, status, input, last_seq, version, created_at)
-       select gen_random_uuid(), 'def-9', 1, 'RUNNING', '{}'::jsonb, 1, 1, now() from generate_series(1, 50)`,
+      `insert into runs (id, namespace, definition_name, definition_version, status, input, last_seq, version,
+         created_at)
+       select gen_random_uuid(), 'default', 'def-9', 1, 'RUNNING', '{}'::jsonb, 1, 1, now() from generate_series(1, 50)`,
     );
-    const second = await reads.listRuns({ definition: 'def-9', limit: 100, cursor: first.nextCursor! });
-    const again = await reads.listRuns({ definition: 'def-9', limit: 100, cursor: first.nextCursor! });
+    const second = await reads.listRuns('default', {
+      definition: 'def-9',
+      limit: 100,
+      cursor: first.nextCursor!,
+    });
+    const again = await reads.listRuns('default', {
+      definition: 'def-9',
+      limit: 100,
+      cursor: first.nextCursor!,
+    });
     expect(second.items.map((r) => r.id)).toEqual(again.items.map((r) => r.id));
     const seen = new Set(first.items.map((r) => r.id));
     expect(second.items.some((r) => seen.has(r.id))).toBe(false);

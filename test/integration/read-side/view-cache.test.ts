@@ -100,7 +100,7 @@ describe('run view cache in Redis', () => {
     const feed = app!.runtime.readSide.feed;
     const watched = await start('slow');
     const seen: FeedItem[] = [];
-    const subscription = await feed.subscribeRun(watched, 0, { next: (item) => seen.push(item) });
+    const subscription = await feed.subscribeRun('default', watched, 0, { next: (item) => seen.push(item) });
 
     await redis.stop();
     try {

@@ -44,44 +44,57 @@ export class ManualClock implements Clock {
   }
 }
 
-/** Registered definitions in memory, with the registration rules of the real repository. */
+/**
+ * Registered definitions in memory, with the registration rules of the real repository; names
+ * are unique per namespace.
+ */
 export class InMemoryDefinitions implements DefinitionRepository {
+  /** Keyed by `<namespace>/<name>`. */
   private readonly byName = new Map<string, StoredDefinition[]>();
 
   constructor(private readonly clock: Clock) {}
 
-  async find(name: string, version?: number): Promise<StoredDefinition | null> {
-    const versions = this.byName.get(name) ?? [];
+  async find(namespace: string, name: string, version?: number): Promise<StoredDefinition | null> {
+    const versions = this.byName.get(`${namespace}/${name}`) ?? [];
     return (
       (version === undefined ? versions.at(-1) : versions.find((v) => v.definition.version === version)) ??
       null
     );
   }
 
-  async listLatest(): Promise<StoredDefinition[]> {
-    return [...this.byName.values()].map((versions) => versions.at(-1)!);
+  async listLatest(namespace: string): Promise<StoredDefinition[]> {
+    return [...this.byName.values()]
+      .map((versions) => versions.at(-1)!)
+      .filter((stored) => stored.namespace === namespace);
   }
 
-  async register(definition: WorkflowDefinition, canonical: string): Promise<RegisterOutcome> {
-    const versions = this.byName.get(definition.name) ?? [];
+  async register(
+    namespace: string,
+    definition: WorkflowDefinition,
+    canonical: string,
+  ): Promise<RegisterOutcome> {
+    const key = `${namespace}/${definition.name}`;
+    const versions = this.byName.get(key) ?? [];
     const same = versions.find((v) => v.canonical === canonical);
     if (same) return { outcome: 'unchanged', stored: same };
     const stored = {
+      namespace,
       definition: { ...definition, version: versions.length + 1 },
       canonical,
       createdAt: this.clock.now(),
     };
-    this.byName.set(definition.name, [...versions, stored]);
+    this.byName.set(key, [...versions, stored]);
     return { outcome: 'created', stored };
   }
 
-  latestVersionOf(name: string): number | null {
-    return this.byName.get(name)?.at(-1)?.definition.version ?? null;
+  latestVersionOf(name: string, namespace = 'default'): number | null {
+    return this.byName.get(`${namespace}/${name}`)?.at(-1)?.definition.version ?? null;
   }
 
   /** Synchronous lookup of a stored version, for InMemoryRuns. */
-  versionOf(name: string, version: number): WorkflowDefinition | null {
-    return this.byName.get(name)?.find((v) => v.definition.version === version)?.definition ?? null;
+  versionOf(namespace: string, name: string, version: number): WorkflowDefinition | null {
+    const versions = this.byName.get(`${namespace}/${name}`);
+    return versions?.find((v) => v.definition.version === version)?.definition ?? null;
   }
 }
 
@@ -107,31 +120,35 @@ export const testRouting: MessageRouting = {
 
 /**
  * The run view cache in memory, with the real one's read-your-writes rule: a commit raises the
- * run's version marker (`committed`), and a view older than the marker is not served.
+ * run's version marker (`committed`), and a view older than the marker is not served. Keyed by
+ * namespace and run id, as the real one is.
  */
 export class InMemoryRunViewCache implements RunViewCache {
   private readonly views = new Map<string, { version: number; json: string }>();
   private readonly markers = new Map<string, number>();
 
-  committed(runId: string, version: number): void {
-    this.markers.set(runId, Math.max(version, this.markers.get(runId) ?? 0));
+  committed(namespace: string, runId: string, version: number): void {
+    const key = `${namespace}/${runId}`;
+    this.markers.set(key, Math.max(version, this.markers.get(key) ?? 0));
   }
 
-  async lookup(runId: string): Promise<CacheLookup> {
-    const { json, minVersion } = await this.lookupJson(runId);
+  async lookup(namespace: string, runId: string): Promise<CacheLookup> {
+    const { json, minVersion } = await this.lookupJson(namespace, runId);
     return { view: json === null ? null : (JSON.parse(json) as RunView), minVersion };
   }
 
-  async lookupJson(runId: string): Promise<CacheJsonLookup> {
-    const minVersion = this.markers.get(runId) ?? 0;
-    const view = this.views.get(runId);
+  async lookupJson(namespace: string, runId: string): Promise<CacheJsonLookup> {
+    const key = `${namespace}/${runId}`;
+    const minVersion = this.markers.get(key) ?? 0;
+    const view = this.views.get(key);
     return { json: view && view.version >= minVersion ? view.json : null, minVersion };
   }
 
-  async store(runId: string, version: number, json: string): Promise<void> {
-    const current = this.views.get(runId);
-    if (version >= (this.markers.get(runId) ?? 0) && (!current || current.version <= version))
-      this.views.set(runId, { version, json });
+  async store(namespace: string, runId: string, version: number, json: string): Promise<void> {
+    const key = `${namespace}/${runId}`;
+    const current = this.views.get(key);
+    if (version >= (this.markers.get(key) ?? 0) && (!current || current.version <= version))
+      this.views.set(key, { version, json });
   }
 }
 

@@ -22,8 +22,8 @@ import {
 
 /** What the runs table needs of the definitions table (its foreign key, the latest check). */
 export interface RegisteredVersions {
-  versionOf(name: string, version: number): WorkflowDefinition | null;
-  latestVersionOf(name: string): number | null;
+  versionOf(namespace: string, name: string, version: number): WorkflowDefinition | null;
+  latestVersionOf(name: string, namespace: string): number | null;
 }
 
 interface Row {
@@ -36,11 +36,13 @@ interface Row {
 /**
  * The run tables in memory: the write side (RunStore) and the read side (RunReadModel) over
  * the same rows, with the same rules as PostgreSQL's — all-or-nothing writes, version checks,
- * unique idempotency keys, gapless events. For use-case unit tests that need no services.
+ * idempotency keys unique per namespace, gapless events, every read of one namespace. For
+ * use-case unit tests that need no services.
  */
 export class InMemoryRuns implements RunStore, RunReadModel {
   private readonly rows = new Map<string, Row>();
   private readonly eventsByRun = new Map<string, RunEvent[]>();
+  /** Run ids by `<namespace>/<idempotency key>`. */
   private readonly byKey = new Map<string, string>();
   readonly outbox: StoredOutgoingMessage[] = [];
   private nextOutboxId = 1;
@@ -57,23 +59,24 @@ export class InMemoryRuns implements RunStore, RunReadModel {
     });
   }
 
-  async findRunByIdempotencyKey(key: string): Promise<LoadedRun | null> {
-    const id = this.byKey.get(key);
+  async findRunByIdempotencyKey(namespace: string, key: string): Promise<LoadedRun | null> {
+    const id = this.byKey.get(`${namespace}/${key}`);
     return id === undefined ? null : this.loaded(this.rows.get(id)!);
   }
 
   async insertRuns(runs: readonly NewRunWrite[]): Promise<StoredOutgoingMessage[]> {
     for (const run of runs) {
-      const key = run.snapshot.idempotencyKey;
-      if (key !== null && this.byKey.has(key)) throw new DuplicateIdempotencyKeyError(key);
+      const { idempotencyKey: key, namespace } = run.snapshot;
+      if (key !== null && this.byKey.has(`${namespace}/${key}`)) throw new DuplicateIdempotencyKeyError(key);
       const ref = run.snapshot.definitionRef;
-      if (run.checkLatest && this.definitions.latestVersionOf(ref.name) !== ref.version)
+      if (run.checkLatest && this.definitions.latestVersionOf(ref.name, namespace) !== ref.version)
         throw new StaleDefinitionError(`${ref.name}@${ref.version} is no longer the latest`);
     }
     for (const run of runs) {
       const s = clone(run.snapshot);
       const ref = s.definitionRef;
-      const definition = run.inlineDefinition ?? this.definitions.versionOf(ref.name, ref.version!);
+      const definition =
+        run.inlineDefinition ?? this.definitions.versionOf(s.namespace, ref.name, ref.version!);
       if (!definition) throw new Error(`definition ${ref.name}@${ref.version} is not registered`);
       this.rows.set(s.id, {
         snapshot: s,
@@ -81,7 +84,7 @@ export class InMemoryRuns implements RunStore, RunReadModel {
         traceParent: run.traceParent,
         definition,
       });
-      if (s.idempotencyKey !== null) this.byKey.set(s.idempotencyKey, s.id);
+      if (s.idempotencyKey !== null) this.byKey.set(`${s.namespace}/${s.idempotencyKey}`, s.id);
       this.eventsByRun.set(s.id, run.changes.events.map(storedEvent));
     }
     return this.append(runs.flatMap((r) => r.outbox));
@@ -116,18 +119,26 @@ export class InMemoryRuns implements RunStore, RunReadModel {
       .map((due) => due.id);
   }
 
-  async getRun(id: string): Promise<RunWithDefinition | null> {
+  /** The row of a run of `namespace`; a run of another namespace is not there. */
+  private row(namespace: string, id: string): Row | undefined {
     const row = this.rows.get(id);
+    return row?.snapshot.namespace === namespace ? row : undefined;
+  }
+
+  async getRun(namespace: string, id: string): Promise<RunWithDefinition | null> {
+    const row = this.row(namespace, id);
     return row ? { run: clone(row.snapshot), definition: row.definition } : null;
   }
 
   async listRuns(
+    namespace: string,
     filter: RunListFilter,
   ): Promise<{ items: Omit<RunSnapshot, 'tasks'>[]; nextCursor: string | null }> {
     const items = [...this.rows.values()]
       .map((row) => row.snapshot)
       .filter(
         (s) =>
+          s.namespace === namespace &&
           (filter.definition === undefined || s.definitionRef.name === filter.definition) &&
           (filter.status === undefined || s.status === filter.status),
       )
@@ -136,8 +147,8 @@ export class InMemoryRuns implements RunStore, RunReadModel {
     return { items, nextCursor: null };
   }
 
-  async runHead(id: string): Promise<RunHead | null> {
-    const row = this.rows.get(id);
+  async runHead(namespace: string, id: string): Promise<RunHead | null> {
+    const row = this.row(namespace, id);
     return row
       ? {
           version: row.snapshot.version,
@@ -147,12 +158,14 @@ export class InMemoryRuns implements RunStore, RunReadModel {
       : null;
   }
 
-  async events(runId: string, after: number, limit: number): Promise<RunEvent[]> {
+  async events(namespace: string, runId: string, after: number, limit: number): Promise<RunEvent[]> {
+    if (!this.row(namespace, runId)) return [];
     return clone((this.eventsByRun.get(runId) ?? []).filter((e) => e.seq > after).slice(0, limit));
   }
 
-  async getRunsByIds(ids: readonly string[]): Promise<RunWithDefinition[]> {
-    return (await Promise.all(ids.map((id) => this.getRun(id)))).filter((r) => r !== null);
+  async getRunsByIds(namespace: string, ids: readonly string[]): Promise<RunWithDefinition[]> {
+    const found = await Promise.all(ids.map((id) => this.getRun(namespace, id)));
+    return found.filter((r) => r !== null);
   }
 
   /** Every committed event of a run, in order (what `GET /v1/runs/:id/events` would list). */

@@ -266,7 +266,7 @@ describe('engine use cases on in-memory ports', () => {
     await e.report([e.completed(e.dispatched()[0]!)]);
     expect((await read()).status).toBe('RUNNING'); // no marker raised: the cached view stands
 
-    cache.committed(run.id, e.runs.snapshotOf(run.id).version);
+    cache.committed('default', run.id, e.runs.snapshotOf(run.id).version);
     expect((await read()).status).toBe('COMPLETED');
   });
 });

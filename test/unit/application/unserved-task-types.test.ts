@@ -90,7 +90,7 @@ describe('unserved task types', () => {
     const { definitions, register } = given();
     const result = await register(definition);
     expect(result.created).toBe(true);
-    expect(await definitions.find('shipping')).not.toBeNull();
+    expect(await definitions.find('default', 'shipping')).not.toBeNull();
     expect(result.warnings.map((w) => w.path)).toEqual([
       'tasks[0].type',
       'tasks[2].type',

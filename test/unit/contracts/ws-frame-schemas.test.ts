@@ -34,7 +34,7 @@ describe('/ws frame schemas (docs/ws-protocol.md)', () => {
       at: '2026-12-04T19:00:00.123Z',
       data: {},
     };
-    const encoded = createEventEncoder()({ runId: RUN, definition: 'd', event });
+    const encoded = createEventEncoder()({ namespace: 'default', runId: RUN, definition: 'd', event });
     expect(server.Errors(JSON.parse(encoded.toString('utf8')))).toEqual([]);
     expect(server.Check({ type: 'end', runId: RUN, seq: 4, status: 'COMPLETED' })).toBe(true);
     expect(server.Check({ type: 'end', runId: RUN, seq: 4, status: 'RUNNING' })).toBe(false);

@@ -29,6 +29,7 @@ describe('smoke', () => {
       {
         id: 'r1',
         definition: v.definition,
+        namespace: 'default',
         definitionRef: { name: 'order', version: 1, inline: false },
         input: {},
         priority: null,

@@ -160,6 +160,7 @@ describe('WorkflowRun: the happy path', () => {
       {
         id: 'r',
         definition: definitionOf({ tasks: [task('a')] }),
+        namespace: 'default',
         definitionRef: { name: 'wf', version: 1, inline: false },
         input: {},
         priority: null,

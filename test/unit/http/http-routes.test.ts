@@ -13,6 +13,7 @@ import { parseRegisterDefinition } from '../../../src/application/contracts/requ
 const RUN_ID = '0b7c6a52-2f7e-4d47-9a55-0f3c1d2e4b6a';
 
 const stored: StoredDefinition = {
+  namespace: 'default',
   definition: { name: 'demo', version: 2, description: null, tasks: [], output: null },
   canonical: '{}',
   createdAt: new Date('2026-11-22T00:00:00.000Z'),

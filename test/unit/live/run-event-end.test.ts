@@ -46,7 +46,7 @@ describe('the end of a run subscription (docs/events.md#events-that-end-a-run)',
     world.next('RunStarted');
     const hub = hubOf(world);
     const { log, sink } = recorder();
-    await hub.subscribeRun(RUN, 0, sink);
+    await hub.subscribeRun('default', RUN, 0, sink);
     world.send(world.next('TaskQueued'), world.next(terminal));
     world.send(world.next('RunRetried'));
     await settleAll();
@@ -61,12 +61,12 @@ describe('the end of a run subscription (docs/events.md#events-that-end-a-run)',
     }
     const hub = hubOf(world);
     const replay = recorder();
-    await hub.subscribeRun(RUN, 2, replay.sink);
+    await hub.subscribeRun('default', RUN, 2, replay.sink);
     await settleAll();
     expect(replay.log).toEqual(['3 TaskStarted', '4 TaskCompleted', '5 RunCompleted', 'end 5']);
     for (const after of [5, 9]) {
       const atHead = recorder();
-      await hub.subscribeRun(RUN, after, atHead.sink);
+      await hub.subscribeRun('default', RUN, after, atHead.sink);
       expect(atHead.log).toEqual(['end 5']);
     }
     await hub.close();
@@ -78,7 +78,7 @@ describe('the end of a run subscription (docs/events.md#events-that-end-a-run)',
       world.next(type);
     const hub = hubOf(world);
     const { log, sink } = recorder();
-    await hub.subscribeRun(RUN, 0, sink);
+    await hub.subscribeRun('default', RUN, 0, sink);
     await settleAll();
     world.send(world.next('TaskCompleted'), world.next('RunCompleted'));
     await settleAll();
@@ -101,10 +101,10 @@ describe('the end of a run subscription (docs/events.md#events-that-end-a-run)',
     world.next('RunFailed');
     const hub = hubOf(world);
     const open = recorder(false);
-    await hub.subscribeRun(RUN, 0, open.sink);
+    await hub.subscribeRun('default', RUN, 0, open.sink);
     const going = recorder();
     world.next('RunRetried');
-    await hub.subscribeRun(RUN, 3, going.sink);
+    await hub.subscribeRun('default', RUN, 3, going.sink);
     world.send(world.next('TaskQueued'));
     await settleAll();
     expect(open.log).toEqual(['1 RunStarted', '2 RunFailed', '3 RunRetried', '4 TaskQueued']);
@@ -119,7 +119,7 @@ describe('the end of a run subscription (docs/events.md#events-that-end-a-run)',
     world.next('RunStarted');
     const hub = hubOf(world);
     const { log, sink } = recorder();
-    await hub.subscribeDefinition('d', sink);
+    await hub.subscribeDefinition('default', 'd', sink);
     world.send(world.next('RunCompleted'));
     await settleAll();
     expect(log).toEqual(['2 RunCompleted']);

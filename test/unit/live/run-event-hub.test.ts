@@ -28,7 +28,7 @@ describe('RunEventHub', () => {
     for (let i = 0; i < 7; i++) world.commit(RUN);
     const hub = hubOf(world);
     const got: FeedItem[] = [];
-    await hub.subscribeRun(RUN, 2, { next: (item) => got.push(item) });
+    await hub.subscribeRun('default', RUN, 2, { next: (item) => got.push(item) });
     const live = world.commit(RUN);
     world.publish([live]);
     await settleAll();
@@ -38,7 +38,26 @@ describe('RunEventHub', () => {
 
   it('rejects an unknown run with NotFoundError', async () => {
     const hub = hubOf(new LiveWorld());
-    await expect(hub.subscribeRun(RUN, 0, { next: () => undefined })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(hub.subscribeRun('default', RUN, 0, { next: () => undefined })).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+    await hub.close();
+  });
+
+  it('keeps namespaces apart: a foreign run is unknown, a definition hears its own namespace only', async () => {
+    const world = new LiveWorld();
+    world.addRun(RUN, 'd', 'team-a');
+    world.addRun(OTHER, 'd', 'team-b');
+    world.commit(RUN);
+    const hub = hubOf(world);
+    await expect(hub.subscribeRun('team-b', RUN, 0, { next: () => undefined })).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+    const heardByB: FeedItem[] = [];
+    await hub.subscribeDefinition('team-b', 'd', { next: (item) => heardByB.push(item) });
+    world.publish([world.commit(RUN), world.commit(OTHER)]);
+    await settleAll();
+    expect(heardByB.map((i) => [i.namespace, i.runId])).toEqual([['team-b', OTHER]]);
     await hub.close();
   });
 
@@ -49,7 +68,7 @@ describe('RunEventHub', () => {
     world.commit(RUN);
     const hub = hubOf(world);
     const got: FeedItem[] = [];
-    await hub.subscribeRun(RUN, null, { next: (item) => got.push(item) });
+    await hub.subscribeRun('default', RUN, null, { next: (item) => got.push(item) });
     world.publish([world.commit(RUN)]);
     await settleAll();
     expect(seqs(got)).toEqual([3]);
@@ -61,7 +80,7 @@ describe('RunEventHub', () => {
     world.addRun(RUN, 'd');
     const hub = hubOf(world, { pollMs: 20 });
     const got: FeedItem[] = [];
-    await hub.subscribeRun(RUN, 0, { next: (item) => got.push(item) });
+    await hub.subscribeRun('default', RUN, 0, { next: (item) => got.push(item) });
     world.commit(RUN); // committed, never published: the publisher died
     world.commit(RUN, 'RunCompleted');
     while (got.length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
@@ -86,8 +105,8 @@ describe('RunEventHub', () => {
           const pre = Math.min(preexisting, total);
           for (let i = 0; i < pre; i++) world.commit(RUN);
           const after = Math.min(subscribeAt, pre);
-          await hub.subscribeRun(RUN, after, { next: (item) => got.push(item) });
-          await hub.subscribeDefinition('d', { next: (item) => defGot.push(item) });
+          await hub.subscribeRun('default', RUN, after, { next: (item) => got.push(item) });
+          await hub.subscribeDefinition('default', 'd', { next: (item) => defGot.push(item) });
           const held: FeedItem[] = [];
           for (let i = pre; i < total; i++) {
             const item = world.commit(RUN);
@@ -125,7 +144,7 @@ describe('RunEventHub', () => {
     world.addRun(RUN, 'd');
     const hub = hubOf(world, { pageSize: 100 });
     const counts = [0, 0, 0];
-    for (const i of [0, 1, 2]) await hub.subscribeRun(RUN, 0, { next: () => (counts[i]! += 1) });
+    for (const i of [0, 1, 2]) await hub.subscribeRun('default', RUN, 0, { next: () => (counts[i]! += 1) });
     world.commit(RUN);
     world.commit(RUN);
     const before = world.historyReads;
@@ -142,13 +161,13 @@ describe('RunEventHub', () => {
     const hub = hubOf(world);
     const good: FeedItem[] = [];
     let closedWith: Error | null = null;
-    await hub.subscribeRun(RUN, 0, {
+    await hub.subscribeRun('default', RUN, 0, {
       next: () => {
         throw new Error('socket gone');
       },
       close: (reason) => (closedWith = reason),
     });
-    await hub.subscribeRun(RUN, 0, { next: (item) => good.push(item) });
+    await hub.subscribeRun('default', RUN, 0, { next: (item) => good.push(item) });
     world.publish([world.commit(RUN)]);
     world.publish([world.commit(RUN)]);
     await settleAll();

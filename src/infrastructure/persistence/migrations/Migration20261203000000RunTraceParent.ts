@@ -12,11 +12,11 @@ export class Migration20261203000000RunTraceParent extends Migration {
 
   override up(): void {
     this.addSql('alter table runs add column trace_parent text');
-    this.addSql(insertRunsFunction(true, 'create or replace'));
+    this.addSql(insertRunsFunction('trace-parent', 'create or replace'));
   }
 
   override down(): void {
-    this.addSql(insertRunsFunction(false, 'create or replace'));
+    this.addSql(insertRunsFunction('initial', 'create or replace'));
     this.addSql('alter table runs drop column trace_parent');
   }
 }

@@ -48,23 +48,34 @@ export const SAVE_FUNCTIONS = [
        where task_runs.run_id = x.run_id and task_runs.key = x.key;
      ${WRITE_REST}
    end $$`,
-  insertRunsFunction(false),
+  insertRunsFunction('initial'),
 ];
 
+/** The schema generations `sagaflow_insert_runs` was written for, oldest first. */
+export type InsertRunsGeneration = 'initial' | 'trace-parent' | 'namespaces';
+
 /**
- * `sagaflow_insert_runs`, as first created (`withTraceParent` false) and since the migration
- * that added `runs.trace_parent` (the run's trace context, written once at start).
+ * `sagaflow_insert_runs` as each migration left it: as first created, since `runs.trace_parent`
+ * (the run's trace context, written once at start), and since `runs.namespace` (the "latest
+ * version" check then looks in the run's own namespace).
  */
-export function insertRunsFunction(withTraceParent: boolean, verb = 'create'): string {
-  const columns = withTraceParent ? `${RUN_COLUMNS}, trace_parent text` : RUN_COLUMNS;
-  const extra = withTraceParent ? ', trace_parent' : '';
+export function insertRunsFunction(generation: InsertRunsGeneration, verb = 'create'): string {
+  const traced = generation !== 'initial';
+  const namespaced = generation === 'namespaces';
+  const columns = `${RUN_COLUMNS}${traced ? ', trace_parent text' : ''}${namespaced ? ', namespace text' : ''}`;
+  const extra = `${traced ? ', trace_parent' : ''}${namespaced ? ', namespace' : ''}`;
+  const latestJoin = namespaced
+    ? `x(namespace text, definition_name text, definition_version int, check_latest boolean)
+         join definitions d on d.namespace = x.namespace and d.name = x.definition_name
+           and d.version > x.definition_version`
+    : `x(definition_name text, definition_version int,
+           check_latest boolean)
+         join definitions d on d.name = x.definition_name and d.version > x.definition_version`;
   return `${verb} function sagaflow_insert_runs(p_runs jsonb, p_tasks jsonb, p_events jsonb, p_outbox jsonb)
    returns table (outbox_id bigint, outbox_message_id text) language plpgsql as $$
    begin
      -- Runs whose caller resolved "latest" from its cache: refuse if a newer version was registered.
-     if exists (select 1 from jsonb_to_recordset(p_runs) as x(definition_name text, definition_version int,
-           check_latest boolean)
-         join definitions d on d.name = x.definition_name and d.version > x.definition_version
+     if exists (select 1 from jsonb_to_recordset(p_runs) as ${latestJoin}
          where x.check_latest) then
        raise exception 'sagaflow: a newer definition version exists' using errcode = 'SF412';
      end if;

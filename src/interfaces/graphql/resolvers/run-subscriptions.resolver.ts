@@ -35,6 +35,7 @@ export class RunSubscriptionsResolver {
     resolve: (event: RunEventView) => event,
   })
   async runEvents(
+    @CurrentActor() actor: Actor,
     @Args('runId', { type: () => ID }) runId: string,
     @Args('after', { type: () => Int, nullable: true, defaultValue: 0 }) after: number | null,
   ): Promise<AsyncIterableIterator<RunEventView>> {
@@ -43,7 +44,7 @@ export class RunSubscriptionsResolver {
     const queue = new FeedQueue<RunEventView>(EVENT_QUEUE_CAPACITY);
     // Completes after the terminal event (docs/events.md#events-that-end-a-run); graphql-ws
     // then sends `complete`.
-    const subscription = await this.feed.subscribeRun(id, from, {
+    const subscription = await this.feed.subscribeRun(actor.namespace, id, from, {
       next: (item) => queue.push(item.event),
       end: () => queue.end(null),
       close: (reason) => queue.end(reason),
@@ -70,7 +71,7 @@ export class RunSubscriptionsResolver {
     const id = parseRunId(runId);
     const queue = new FeedQueue<RunView>(1, 'replace');
     const refresh = new CoalescingRefresh(() => this.queries.execute(new GetRunQuery(actor, id)), queue);
-    const subscription = await this.feed.subscribeRun(id, null, {
+    const subscription = await this.feed.subscribeRun(actor.namespace, id, null, {
       next: () => refresh.changed(),
       close: (reason) => queue.end(reason),
     });

@@ -69,6 +69,7 @@ export function newRunOf(definition: WorkflowDefinition, options: StartOptions =
   return {
     id: options.id ?? 'run-1',
     definition,
+    namespace: 'default',
     definitionRef: { name: definition.name, version: 1, inline: false },
     input: options.input ?? {},
     priority: options.priority ?? null,

@@ -50,6 +50,7 @@ function answerOr<R>(message: Command<R> | Query<R>, fallback: R): R {
 export function snapshot(id: string): RunSnapshot {
   return {
     id,
+    namespace: 'default',
     definitionRef: { name: 'demo', version: 1, inline: false },
     status: 'RUNNING',
     input: {},

@@ -7,12 +7,14 @@ import type { RunEvent } from '../../../../src/domain/run/run-events.js';
 export class LiveWorld implements LiveEventBus {
   readonly history = new Map<string, RunEvent[]>();
   readonly definitions = new Map<string, string>();
+  readonly namespaces = new Map<string, string>();
   private listeners: ((items: readonly FeedItem[]) => void)[] = [];
   historyReads = 0;
 
-  addRun(runId: string, definition: string): void {
+  addRun(runId: string, definition: string, namespace = 'default'): void {
     this.history.set(runId, []);
     this.definitions.set(runId, definition);
+    this.namespaces.set(runId, namespace);
   }
 
   /** Commits the next event of a run; returns it as the live item a publisher would send. */
@@ -28,6 +30,7 @@ export class LiveWorld implements LiveEventBus {
     };
     events.push(event);
     return {
+      namespace: this.namespaces.get(runId)!,
       runId,
       definition: this.definitions.get(runId)!,
       event: { ...event, at: event.at.toISOString() },
@@ -52,14 +55,15 @@ export class LiveWorld implements LiveEventBus {
       getRun: async () => null,
       listRuns: async () => ({ items: [], nextCursor: null }),
       getRunsByIds: async () => [],
-      runHead: async (id): Promise<RunHead | null> => {
-        const events = this.history.get(id);
+      runHead: async (namespace, id): Promise<RunHead | null> => {
+        const events = this.namespaces.get(id) === namespace ? this.history.get(id) : undefined;
         return events
           ? { version: events.length, lastSeq: events.length, definition: this.definitions.get(id)! }
           : null;
       },
-      events: async (runId, after, limit) => {
+      events: async (namespace, runId, after, limit) => {
         this.historyReads += 1;
+        if (this.namespaces.get(runId) !== namespace) return [];
         return (this.history.get(runId) ?? []).filter((e) => e.seq > after).slice(0, limit);
       },
     };
