@@ -237,6 +237,12 @@ export interface components {
         };
         /** @description A registered definition with every default applied. */
         Definition: {
+            /**
+             * @description the namespace it belongs to
+             * @example default
+             * @example team-a
+             */
+            namespace: string;
             /** @example order-fulfilment */
             name: string;
             version: number;
@@ -408,6 +414,12 @@ export interface components {
         Run: {
             /** Format: uuid */
             id: string;
+            /**
+             * @description the namespace it belongs to
+             * @example default
+             * @example team-a
+             */
+            namespace: string;
             definition: components["schemas"]["RegisteredDefinitionRef"] | components["schemas"]["InlineDefinitionRef"];
             status: components["schemas"]["RunStatus"];
             priority: number | null;
@@ -430,6 +442,12 @@ export interface components {
         RunSummary: {
             /** Format: uuid */
             id: string;
+            /**
+             * @description the namespace it belongs to
+             * @example default
+             * @example team-a
+             */
+            namespace: string;
             definition: components["schemas"]["RegisteredDefinitionRef"] | components["schemas"]["InlineDefinitionRef"];
             status: components["schemas"]["RunStatus"];
             priority: number | null;
@@ -1336,6 +1354,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /**
+                         * @description the namespace it belongs to
+                         * @example default
+                         * @example team-a
+                         */
+                        namespace: string;
                         /** @example order-fulfilment */
                         name: string;
                         version: number;
@@ -1363,6 +1387,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /**
+                         * @description the namespace it belongs to
+                         * @example default
+                         * @example team-a
+                         */
+                        namespace: string;
                         /** @example order-fulfilment */
                         name: string;
                         version: number;

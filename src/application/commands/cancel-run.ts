@@ -19,8 +19,9 @@ export class CancelRunCommand extends Command<RunView> {
 export class CancelRunHandler implements ICommandHandler<CancelRunCommand, RunView> {
   constructor(private readonly orchestrator: RunOrchestrator) {}
 
-  async execute({ runId, input: { reason } }: CancelRunCommand): Promise<RunView> {
+  async execute({ actor, runId, input: { reason } }: CancelRunCommand): Promise<RunView> {
     const { run, definition } = await this.orchestrator.command(
+      actor.namespace,
       runId,
       (r, ctx) => r.cancel(reason, ctx),
       'run.cancel',

@@ -16,8 +16,13 @@ export class RetryRunCommand extends Command<RunView> {
 export class RetryRunHandler implements ICommandHandler<RetryRunCommand, RunView> {
   constructor(private readonly orchestrator: RunOrchestrator) {}
 
-  async execute({ runId }: RetryRunCommand): Promise<RunView> {
-    const { run, definition } = await this.orchestrator.command(runId, (r, ctx) => r.retry(ctx), 'run.retry');
+  async execute({ actor, runId }: RetryRunCommand): Promise<RunView> {
+    const { run, definition } = await this.orchestrator.command(
+      actor.namespace,
+      runId,
+      (r, ctx) => r.retry(ctx),
+      'run.retry',
+    );
     return runView(run, definition);
   }
 }

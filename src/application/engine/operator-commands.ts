@@ -17,8 +17,10 @@ export class OperatorCommands {
   /**
    * Runs `act` on the run and returns the run as committed, once the committed listeners are
    * done (read-your-writes). `name` is its span in the run's trace (`run.cancel`, `run.retry`).
+   * A run of another namespace is not found, exactly like one that does not exist.
    */
   async run(
+    namespace: string,
     runId: string,
     act: (run: WorkflowRun, ctx: DecisionContext) => void,
     name: string,
@@ -27,7 +29,7 @@ export class OperatorCommands {
     const trace = DecisionTrace.start(this.tracing);
     const { published } = await this.loop.decide([runId], trace, (runs, ctx) => {
       const run = runs.get(runId);
-      if (!run) throw new NotFoundError(`run ${runId} not found`);
+      if (!run || run.namespace !== namespace) throw new NotFoundError(`run ${runId} not found`);
       trace?.command(run, name);
       act(run, ctx);
       result = { run: run.snapshot(), definition: run.definition };

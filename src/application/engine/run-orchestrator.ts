@@ -83,10 +83,11 @@ export class RunOrchestrator {
   }
 
   command(
+    namespace: string,
     runId: string,
     act: (run: WorkflowRun, ctx: DecisionContext) => void,
     name = 'run.command',
   ): Promise<{ run: RunSnapshot; definition: WorkflowDefinition }> {
-    return this.commands.run(runId, act, name);
+    return this.commands.run(namespace, runId, act, name);
   }
 }

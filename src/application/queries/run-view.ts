@@ -40,6 +40,7 @@ export type RunView = ReturnType<typeof runView>;
 export function runSummaryView(run: Omit<RunSnapshot, 'tasks'>) {
   return {
     id: run.id,
+    namespace: run.namespace,
     definition: run.definitionRef.inline
       ? { name: run.definitionRef.name, version: null, inline: true }
       : { name: run.definitionRef.name, version: run.definitionRef.version },
@@ -71,6 +72,7 @@ export function eventView(event: RunEvent) {
 export function definitionView(stored: StoredDefinition) {
   const d = stored.definition;
   return {
+    namespace: stored.namespace,
     name: d.name,
     version: d.version,
     description: d.description,

@@ -56,6 +56,9 @@ export class WorkflowRun {
   get id(): string {
     return this.state.id;
   }
+  get namespace(): string {
+    return this.state.namespace;
+  }
   get status(): RunStatus {
     return this.state.status;
   }

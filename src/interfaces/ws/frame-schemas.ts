@@ -1,6 +1,7 @@
 import Type from 'typebox';
 import { RunEventSchema } from '../../application/contracts/run-events.js';
 import { TERMINAL_EVENT_STATUS } from '../../application/live/terminal-events.js';
+import { Namespace } from '../../application/contracts/schemas/common.js';
 
 /**
  * JSON Schemas of the `/ws` frames (docs/ws-protocol.md), both ways. `protocol.ts` parses client
@@ -9,19 +10,26 @@ import { TERMINAL_EVENT_STATUS } from '../../application/live/terminal-events.js
  */
 const RunId = Type.String({ minLength: 1 });
 const Definition = Type.String({ minLength: 1, maxLength: 100 });
+/** The namespace a client frame acts in; `default` when absent. */
+const namespace = Type.Optional(Namespace);
 
 export const SubscribeRunFrame = Type.Object(
-  { type: Type.Literal('subscribe'), runId: RunId, after: Type.Optional(Type.Integer({ minimum: 0 })) },
+  {
+    type: Type.Literal('subscribe'),
+    namespace,
+    runId: RunId,
+    after: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
   { title: 'SubscribeRun' },
 );
 export const SubscribeDefinitionFrame = Type.Object(
-  { type: Type.Literal('subscribe'), definition: Definition },
+  { type: Type.Literal('subscribe'), namespace, definition: Definition },
   { title: 'SubscribeDefinition' },
 );
 export const UnsubscribeFrame = Type.Union(
   [
-    Type.Object({ type: Type.Literal('unsubscribe'), runId: RunId }),
-    Type.Object({ type: Type.Literal('unsubscribe'), definition: Definition }),
+    Type.Object({ type: Type.Literal('unsubscribe'), namespace, runId: RunId }),
+    Type.Object({ type: Type.Literal('unsubscribe'), namespace, definition: Definition }),
   ],
   { title: 'Unsubscribe' },
 );

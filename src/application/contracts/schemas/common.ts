@@ -1,4 +1,5 @@
 import Type, { type TSchema, type TSchemaOptions } from 'typebox';
+import { NAMESPACE_PATTERN } from '../../actor.js';
 
 /**
  * Building blocks of the REST schemas (docs/contract.md#rest-api). Every schema of
@@ -11,6 +12,13 @@ export const AnyJson = Type.Unknown({ description: 'any JSON value' });
 
 /** `T | null`, written the OpenAPI 3.1 way (`anyOf` with `type: null`, never `nullable`). */
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+/** A namespace name (docs/contract.md#security-and-tenancy). */
+export const Namespace = Type.String({
+  pattern: NAMESPACE_PATTERN.source,
+  description: 'the namespace it belongs to',
+  examples: ['default', 'team-a'],
+});
 
 export const Timestamp = Type.String({
   format: 'date-time',

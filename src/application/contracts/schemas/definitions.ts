@@ -9,7 +9,7 @@ import {
   DEFAULT_TIMEOUT_MS,
   MAX_TIMEOUT_MS,
 } from '../../../domain/definition/task-config.js';
-import { AnyJson, defaulted, Nullable, Templated, Timestamp, ValidationIssue } from './common.js';
+import { AnyJson, defaulted, Namespace, Nullable, Templated, Timestamp, ValidationIssue } from './common.js';
 
 /**
  * Definitions (docs/contract.md#workflow-definitions): what `POST /v1/definitions` accepts
@@ -234,6 +234,7 @@ export const InlineDefinitionInput = Type.Object(definitionContent, { additional
 
 export const Definition = Type.Object(
   {
+    namespace: Namespace,
     name: DefinitionName,
     version: Type.Integer({ minimum: 1 }),
     description: Nullable(Type.String()),

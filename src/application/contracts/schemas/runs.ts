@@ -1,7 +1,7 @@
 import Type, { type Static } from 'typebox';
 import { RUN_STATUSES } from '../../../domain/run/run-status.js';
 import { COMPENSATION_STATUSES, TASK_STATUSES } from '../../../domain/run/task-status.js';
-import { AnyJson, Nullable, Timestamp } from './common.js';
+import { AnyJson, Namespace, Nullable, Timestamp } from './common.js';
 import { InlineDefinitionInput } from './definitions.js';
 
 /** Runs (docs/contract.md#runs and #rest-api): the start and cancel bodies, list filters, and the run JSON. */
@@ -102,6 +102,7 @@ export const TaskError = Type.Object(
 
 const summaryFields = {
   id: Type.String({ format: 'uuid' }),
+  namespace: Namespace,
   definition: Type.Union([RegisteredDefinitionRef, InlineDefinitionRef]),
   status: RunStatus,
   priority: Nullable(Type.Integer({ minimum: 0, maximum: 9 })),

@@ -96,6 +96,9 @@ export class DefinitionWarning {
 
 @ObjectType()
 export class Definition {
+  @Field(() => String, { description: 'the namespace the definition belongs to' })
+  namespace!: string;
+
   @Field(() => String)
   name!: string;
 

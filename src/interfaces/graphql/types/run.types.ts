@@ -101,6 +101,9 @@ export class Run {
   @Field(() => ID)
   id!: string;
 
+  @Field(() => String, { description: 'the namespace the run belongs to' })
+  namespace!: string;
+
   @Field(() => RunDefinitionRef)
   definition!: RunDefinitionRef;
 

@@ -1,7 +1,7 @@
 /** Every field of a run, for comparing a GraphQL run with the REST JSON of the same run. */
 export const RUN_FIELDS = `
   fragment RunFields on Run {
-    id
+    id namespace
     definition { name version inline }
     status priority idempotencyKey
     error { taskKey message }

@@ -5,6 +5,7 @@ const RUN_ID = '0b7c6a52-2f7e-4d47-9a55-0f3c1d2e4b6a';
 const JSON_TYPE = 'application/json; charset=utf-8';
 const run = {
   id: RUN_ID,
+  namespace: 'default',
   definition: { name: 'demo', version: 1 },
   status: 'RUNNING',
   priority: null,
