@@ -7,7 +7,7 @@ import { startTracing } from './infrastructure/telemetry/start-tracing.js';
 // tracing is off: no OTEL_EXPORTER_OTLP_ENDPOINT).
 await startTracing();
 const { createApp } = await import('./app/create-app.js');
-const { ConfigError } = await import('./infrastructure/config/app-config.js');
+const { ConfigError } = await import('./infrastructure/config/config-variables.js');
 const { StartupAborted } = await import('./app/composition/sagaflow-runtime.js');
 
 /** One entry point; SAGAFLOW_ROLES picks what this process does (docs/contract.md#processes-and-roles). */
@@ -34,11 +34,12 @@ try {
   if (error instanceof StartupAborted) process.exit(0);
   throw error;
 }
-const { config, logger, url } = sagaflow;
+const { config, logger, url, metricsUrl } = sagaflow;
 const roles = [...config.roles].join(',');
 announcer(logger).info(
-  { instance_id: config.instanceId, roles, url },
-  `sagaflow ${config.instanceId} running roles ${roles}${url ? ` on ${url}` : ''}`,
+  { instance_id: config.instanceId, roles, url, metrics_url: metricsUrl },
+  `sagaflow ${config.instanceId} running roles ${roles}${url ? ` on ${url}` : ''}` +
+    (metricsUrl ? `; metrics on ${metricsUrl}` : ''),
 );
 
 /** The listening and start lines are written at any LOG_LEVEL but `silent`: supervisors and the e2e tests wait for them. */

@@ -5,6 +5,12 @@ import { CancelRunHandler } from '../application/commands/cancel-run.js';
 import { RegisterDefinitionHandler } from '../application/commands/register-definition.js';
 import { RetryRunHandler } from '../application/commands/retry-run.js';
 import { StartRunHandler } from '../application/commands/start-run.js';
+import { CreateApiKeyHandler } from '../application/commands/create-api-key.js';
+import { RevokeApiKeyHandler } from '../application/commands/revoke-api-key.js';
+import { ListApiKeysHandler } from '../application/queries/api-key-queries.js';
+import { API_KEY_STORE } from '../application/ports/api-key-store.js';
+import { CLOCK, systemClock } from '../application/ports/clock.js';
+import { RESOURCE_LIMITS } from '../application/resource-limits.js';
 import { DefinitionCatalog } from '../application/engine/definition-catalog.js';
 import { RunOrchestrator } from '../application/engine/run-orchestrator.js';
 import { DEFINITION_REPOSITORY } from '../application/ports/definition-repository.js';
@@ -28,6 +34,9 @@ import { readinessProbes } from './readiness-probes.js';
 import { UpgradeRoutes } from '../interfaces/realtime/upgrade-routes.js';
 
 const HANDLERS = [
+  CreateApiKeyHandler,
+  RevokeApiKeyHandler,
+  ListApiKeysHandler,
   RegisterDefinitionHandler,
   StartRunHandler,
   CancelRunHandler,
@@ -65,6 +74,9 @@ export class AppModule {
         { provide: RUN_VIEW_CACHE, useValue: runtime.readSide.cache },
         { provide: RUN_EVENT_FEED, useValue: runtime.readSide.feed },
         { provide: WORKER_DIRECTORY, useValue: runtime.workers },
+        { provide: API_KEY_STORE, useValue: runtime.apiKeys },
+        { provide: CLOCK, useValue: systemClock },
+        { provide: RESOURCE_LIMITS, useValue: runtime.config.limits },
         { provide: APP_OPTIONS, useValue: options },
         RolesService,
         UpgradeRoutes,

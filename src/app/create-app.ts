@@ -2,12 +2,9 @@ import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Logger } from 'pino';
-import {
-  ConfigError,
-  isLoopbackHost,
-  loadConfig,
-  type AppConfig,
-} from '../infrastructure/config/app-config.js';
+import { loadConfig, type AppConfig } from '../infrastructure/config/app-config.js';
+import { isLoopbackHost } from '../infrastructure/config/auth-config.js';
+import { ConfigError } from '../infrastructure/config/config-variables.js';
 import { createLogger } from '../infrastructure/logging/create-logger.js';
 import { PinoAppLogger } from '../infrastructure/logging/pino-app-logger.js';
 import { runTracing } from '../infrastructure/telemetry/start-tracing.js';
@@ -19,13 +16,18 @@ import { configureHttp, createFastifyAdapter, HttpInterfaceModule } from '../int
 import type { CreateAppOptions } from './app-options.js';
 import { GraphqlInterfaceModule } from '../interfaces/graphql/graphql-interface.module.js';
 import { SagaflowWsAdapter } from '../interfaces/realtime/sagaflow-ws-adapter.js';
+import { installSecurityHeaders } from '../interfaces/http/security-headers.js';
 import { UpgradeRoutes } from '../interfaces/realtime/upgrade-routes.js';
 import { WsInterfaceModule } from '../interfaces/ws/ws-interface.module.js';
 import { nestLogging } from './nest-logging.js';
 import { buildAsyncApiDocument } from './asyncapi-document.js';
 import { buildCredentialVerifier } from './composition/credentials.js';
+import { StoredApiKeyVerifier } from '../application/api-keys/stored-api-key-verifier.js';
+import { systemClock } from '../application/ports/clock.js';
+import { RedisThrottlerStorage } from '../infrastructure/rate-limit/redis-throttler-storage.js';
 import { AUTHENTICATION, type Authentication } from '../interfaces/identity/authenticate.js';
 import { installHttpAuthentication } from '../interfaces/identity/http-authentication.js';
+import { checkOperationsPortMode, reachableHost, startOperationsHttp } from './operations-http.js';
 
 export type { CreateAppOptions };
 
@@ -37,6 +39,8 @@ export interface SagaflowApp {
   logger: Logger;
   /** Listening URL of the api role, or null. */
   url: string | null;
+  /** Without the api role: where `/metrics` and `/health/*` answer (`SAGAFLOW_METRICS_PORT`), or null. */
+  metricsUrl: string | null;
   close(): Promise<void>;
 }
 
@@ -58,29 +62,43 @@ export async function createApp(
     destination: options.logDestination,
   });
   if (config.roles.has('api')) checkAuthMode(config, logger);
+  checkOperationsPortMode(config);
   const runtime = SagaflowRuntime.build(config, new PinoAppLogger(logger));
   let app: INestApplicationContext | null = null;
   try {
     const nestLogger = nestLogging(logger);
     let url: string | null = null;
+    let metricsUrl: string | null = null;
     if (config.roles.has('api')) {
       const authentication: Authentication = {
         enabled: config.auth,
-        verifier: await buildCredentialVerifier(config),
+        metricsToken: config.metricsToken,
+        verifier: await buildCredentialVerifier(
+          config,
+          new StoredApiKeyVerifier(runtime.apiKeys, systemClock),
+        ),
       };
       const http = await NestFactory.create<NestFastifyApplication>(
         AppModule.forRuntime(
           runtime,
           options,
-          [HttpInterfaceModule, WsInterfaceModule.register(options.ws), GraphqlInterfaceModule],
+          [
+            HttpInterfaceModule,
+            WsInterfaceModule.register(options.ws),
+            GraphqlInterfaceModule.forRoot({ production: config.production }),
+          ],
           [{ provide: AUTHENTICATION, useValue: authentication }],
         ),
         createFastifyAdapter(),
         { logger: nestLogger, abortOnError: false },
       );
       app = http;
-      installHttpAuthentication(http.getHttpAdapter().getInstance(), authentication);
-      http.useWebSocketAdapter(new SagaflowWsAdapter(http, http.get(UpgradeRoutes)));
+      await installSecurityHeaders(http.getHttpAdapter().getInstance());
+      installHttpAuthentication(http.getHttpAdapter().getInstance(), authentication, {
+        budget: config.rateLimit,
+        storage: new RedisThrottlerStorage(runtime.readSide.redis),
+      });
+      http.useWebSocketAdapter(new SagaflowWsAdapter(http, http.get(UpgradeRoutes), config.allowedOrigins));
       await configureHttp(http, logger);
       // Beside the OpenAPI document (/docs/json): the messages' AsyncAPI document, built once.
       const asyncApi = buildAsyncApiDocument();
@@ -93,6 +111,10 @@ export async function createApp(
       const address = http.getHttpServer().address() as { port: number };
       url = `http://${reachableHost(config.host)}:${address.port}`;
       options.onListening?.(url, logger);
+    } else if (config.metricsPort !== null) {
+      const operations = await startOperationsHttp(runtime, config, options, { nest: nestLogger, logger });
+      app = operations.app;
+      metricsUrl = operations.url;
     } else {
       app = await NestFactory.createApplicationContext(AppModule.forRuntime(runtime, options), {
         logger: nestLogger,
@@ -104,7 +126,7 @@ export async function createApp(
     await runtime.connect();
     await app.get(RolesService).start();
     const started = app;
-    return { app: started, runtime, config, logger, url, close: () => started.close() };
+    return { app: started, runtime, config, logger, url, metricsUrl, close: () => started.close() };
   } catch (error) {
     await app?.close().catch(() => undefined);
     await runtime.close().catch(() => undefined);
@@ -113,7 +135,7 @@ export async function createApp(
 }
 
 /**
- * SPEC §8 Mode: beyond loopback the api needs auth, unless `SAGAFLOW_AUTH=off` says otherwise
+ * docs/security.md#authentication-and-roles, "Mode": beyond loopback the api needs auth, unless `SAGAFLOW_AUTH=off` says otherwise
  * explicitly — then it starts, with a warning.
  */
 function checkAuthMode(config: AppConfig, logger: Logger): void {
@@ -128,10 +150,4 @@ function checkAuthMode(config: AppConfig, logger: Logger): void {
     { host: config.host },
     'SAGAFLOW_AUTH=off while listening beyond loopback: every caller is an admin',
   );
-}
-
-/** A host a client on this machine can dial for the listening address. */
-function reachableHost(host: string): string {
-  if (host === '0.0.0.0' || host === '::' || host === '[::]' || host === 'localhost') return '127.0.0.1';
-  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }

@@ -100,6 +100,7 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Sag
     logger,
     httpAllow: config.httpAllow,
     observeHttpBreakers: () => undefined,
+    observeExecution: () => undefined,
   };
   const registry = options.builtins
     ? createDefaultRegistry({ http: { allow: config.httpAllow.join(',') } })

@@ -10,6 +10,11 @@ export interface Actor {
   /** The namespace the command acts in; definitions and runs belong to exactly one. */
   readonly namespace: string;
   readonly roles: readonly ActorRole[];
+  /**
+   * Every namespace the caller's credential grants (`'*'`: all); absent means `namespace` only.
+   * Only what a caller may hand on (an API key it creates) looks at it.
+   */
+  readonly grants?: readonly string[] | '*';
 }
 
 /** The roles of docs/contract.md#security-and-tenancy, lowest first. */
@@ -42,6 +47,7 @@ const LOCAL_ADMIN: Actor = Object.freeze({
   principal: 'local-admin',
   namespace: DEFAULT_NAMESPACE,
   roles: Object.freeze(['admin'] as const),
+  grants: '*',
 });
 
 /**
@@ -51,5 +57,5 @@ const LOCAL_ADMIN: Actor = Object.freeze({
  */
 export function localAdmin(namespace: string = DEFAULT_NAMESPACE): Actor {
   if (namespace === DEFAULT_NAMESPACE) return LOCAL_ADMIN;
-  return Object.freeze({ principal: LOCAL_ADMIN.principal, namespace, roles: LOCAL_ADMIN.roles });
+  return Object.freeze({ ...LOCAL_ADMIN, namespace });
 }

@@ -159,6 +159,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The namespace's live API keys, newest first, without their secrets */
+        get: operations["listApiKeys"];
+        put?: never;
+        /** Create an API key; the key is in this answer and never again */
+        post: operations["createApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/api-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an API key: the next request with it is refused (401) */
+        delete: operations["revokeApiKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -545,6 +580,73 @@ export interface components {
             items: components["schemas"]["RunEvent"][];
             nextCursor: string | null;
         };
+        /** @description An API key without its secret, which is never stored. */
+        ApiKey: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /**
+             * @description the namespace it was created in, where it is listed and revoked
+             * @example default
+             * @example team-a
+             */
+            namespace: string;
+            roles: ("worker" | "viewer" | "operator" | "admin")[];
+            /**
+             * @description `["*"]` grants every namespace
+             * @example [
+             *       "team-a"
+             *     ]
+             */
+            namespaces: string[];
+            expiresAt: string | null;
+            rateLimit: string | null;
+            /** @description the principal that created it */
+            createdBy: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC with milliseconds
+             * @example 2026-12-04T19:00:00.000Z
+             */
+            createdAt: string;
+            lastUsedAt: string | null;
+        };
+        /** @description A new API key, with the key shown this once. */
+        CreatedApiKey: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /**
+             * @description the namespace it was created in, where it is listed and revoked
+             * @example default
+             * @example team-a
+             */
+            namespace: string;
+            roles: ("worker" | "viewer" | "operator" | "admin")[];
+            /**
+             * @description `["*"]` grants every namespace
+             * @example [
+             *       "team-a"
+             *     ]
+             */
+            namespaces: string[];
+            expiresAt: string | null;
+            rateLimit: string | null;
+            /** @description the principal that created it */
+            createdBy: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC with milliseconds
+             * @example 2026-12-04T19:00:00.000Z
+             */
+            createdAt: string;
+            lastUsedAt: string | null;
+            /** @description the key itself: shown this once, never again */
+            key: string;
+        };
+        ApiKeyList: {
+            items: components["schemas"]["ApiKey"][];
+        };
         Health: {
             status: "ok" | "error";
             /** @description by dependency: postgres, rabbitmq, redis, postgres_replica_N */
@@ -590,6 +692,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DefinitionList"];
+                };
+            };
+            /** @description no credential, or one that is malformed, unknown, expired or revoked (with auth on) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the credential lacks the role, or the namespace, or the grant asked for */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description over the rate limit; `Retry-After` says when to come back (docs/security.md#rate-limits) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description anything unexpected (no internals in `detail`) */
@@ -1420,6 +1549,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description no credential, or one that is malformed, unknown, expired or revoked (with auth on) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the credential lacks the role, or the namespace, or the grant asked for */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description conflicts with what is stored */
             409: {
                 headers: {
@@ -1429,7 +1576,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body over 1 MiB */
+            /** @description body over 1 MiB, or a run input over SAGAFLOW_MAX_PAYLOAD_BYTES */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1440,6 +1587,15 @@ export interface operations {
             };
             /** @description body is not application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description over the rate limit; `Retry-After` says when to come back (docs/security.md#rate-limits) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2219,7 +2375,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body over 1 MiB */
+            /** @description no credential, or one that is malformed, unknown, expired or revoked (with auth on) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the credential lacks the role, or the namespace, or the grant asked for */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description body over 1 MiB, or a run input over SAGAFLOW_MAX_PAYLOAD_BYTES */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2230,6 +2404,15 @@ export interface operations {
             };
             /** @description body is not application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description over the rate limit; `Retry-After` says when to come back (docs/security.md#rate-limits) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2268,8 +2451,35 @@ export interface operations {
                     "application/json": components["schemas"]["Definition"];
                 };
             };
+            /** @description no credential, or one that is malformed, unknown, expired or revoked (with auth on) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the credential lacks the role, or the namespace, or the grant asked for */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description unknown (or malformed) id or name */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description over the rate limit; `Retry-After` says when to come back (docs/security.md#rate-limits) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2318,8 +2528,35 @@ export interface operations {
                     "application/json": components["schemas"]["Definition"];
                 };
             };
+            /** @description no credential, or one that is malformed, unknown, expired or revoked (with auth on) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the credential lacks the role, or the namespace, or the grant asked for */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description unknown (or malformed) id or name */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description over the rate limit; `Retry-After` says when to come back (docs/security.md#rate-limits) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2379,6 +2616,33 @@ export interface operations {
             };
             /** @description malformed or invalid body or parameter; `errors` names each field by JSON path */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no credential, or one that is malformed, unknown, expired or revoked (with auth on) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the credential lacks the role, or the namespace, or the grant asked for */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description over the rate limit; `Retry-After` says when to come back (docs/security.md#rate-limits) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3184,6 +3448,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description no credential, or one that is malformed, unknown, expired or revoked (with auth on) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the credential lacks the role, or the namespace, or the grant asked for */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description unknown (or malformed) id or name */
             404: {
                 headers: {
@@ -3202,7 +3484,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body over 1 MiB */
+            /** @description body over 1 MiB, or a run input over SAGAFLOW_MAX_PAYLOAD_BYTES */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3213,6 +3495,15 @@ export interface operations {
             };
             /** @description body is not application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description over the rate limit; `Retry-After` says when to come back (docs/security.md#rate-limits) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3261,8 +3552,35 @@ export interface operations {
                     "application/json": components["schemas"]["Run"];
                 };
             };
+            /** @description no credential, or one that is malformed, unknown, expired or revoked (with auth on) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the credential lacks the role, or the namespace, or the grant asked for */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description unknown (or malformed) id or name */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description over the rate limit; `Retry-After` says when to come back (docs/security.md#rate-limits) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3327,8 +3645,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description no credential, or one that is malformed, unknown, expired or revoked (with auth on) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the credential lacks the role, or the namespace, or the grant asked for */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description unknown (or malformed) id or name */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description over the rate limit; `Retry-After` says when to come back (docs/security.md#rate-limits) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3394,6 +3739,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description no credential, or one that is malformed, unknown, expired or revoked (with auth on) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the credential lacks the role, or the namespace, or the grant asked for */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description unknown (or malformed) id or name */
             404: {
                 headers: {
@@ -3403,7 +3766,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body over 1 MiB */
+            /** @description body over 1 MiB, or a run input over SAGAFLOW_MAX_PAYLOAD_BYTES */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3423,6 +3786,15 @@ export interface operations {
             };
             /** @description the run state forbids the action */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description over the rate limit; `Retry-After` says when to come back (docs/security.md#rate-limits) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3471,6 +3843,24 @@ export interface operations {
                     "application/json": components["schemas"]["Run"];
                 };
             };
+            /** @description no credential, or one that is malformed, unknown, expired or revoked (with auth on) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the credential lacks the role, or the namespace, or the grant asked for */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description unknown (or malformed) id or name */
             404: {
                 headers: {
@@ -3480,7 +3870,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description body over 1 MiB */
+            /** @description body over 1 MiB, or a run input over SAGAFLOW_MAX_PAYLOAD_BYTES */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3500,6 +3890,264 @@ export interface operations {
             };
             /** @description the run state forbids the action */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description over the rate limit; `Retry-After` says when to come back (docs/security.md#rate-limits) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description anything unexpected (no internals in `detail`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PostgreSQL is unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listApiKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `{ items }` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyList"];
+                };
+            };
+            /** @description no credential, or one that is malformed, unknown, expired or revoked (with auth on) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the credential lacks the role, or the namespace, or the grant asked for */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description over the rate limit; `Retry-After` says when to come back (docs/security.md#rate-limits) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description anything unexpected (no internals in `detail`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PostgreSQL is unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @example billing-service */
+                    name: string;
+                    roles: ("worker" | "viewer" | "operator" | "admin")[];
+                    /**
+                     * @description omitted: the namespace the key is created in; `["*"]` only from a credential of every namespace
+                     * @example [
+                     *       "team-a"
+                     *     ]
+                     */
+                    namespaces?: string[];
+                    expiresAt?: string | null;
+                    rateLimit?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description created; store `key` now */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiKey"];
+                };
+            };
+            /** @description malformed or invalid body or parameter; `errors` names each field by JSON path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no credential, or one that is malformed, unknown, expired or revoked (with auth on) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the credential lacks the role, or the namespace, or the grant asked for */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description body over 1 MiB, or a run input over SAGAFLOW_MAX_PAYLOAD_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description over the rate limit; `Retry-After` says when to come back (docs/security.md#rate-limits) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description anything unexpected (no internals in `detail`) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PostgreSQL is unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokeApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description an unknown, revoked or foreign id is a 404 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no credential, or one that is malformed, unknown, expired or revoked (with auth on) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the credential lacks the role, or the namespace, or the grant asked for */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unknown (or malformed) id or name */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description over the rate limit; `Retry-After` says when to come back (docs/security.md#rate-limits) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3610,6 +4258,33 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+            /** @description no credential, or one that is malformed, unknown, expired or revoked (with auth on) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the credential lacks the role, or the namespace, or the grant asked for */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description over the rate limit; `Retry-After` says when to come back (docs/security.md#rate-limits) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description anything unexpected (no internals in `detail`) */

@@ -31,6 +31,7 @@ export function orchestratorRolePorts(runtime: SagaflowRuntime, commands: Comman
     tracing: runtime.tracing,
     databaseAnswers: () => runtime.checkDatabase().catch(() => false),
     logger: runtime.logger,
+    limits: config.limits,
   };
 }
 
@@ -42,7 +43,8 @@ export function workerRolePorts(runtime: SagaflowRuntime): WorkerRolePorts {
     tracing: runtime.tracing,
     logger: runtime.logger,
     httpAllow: runtime.config.httpAllow,
-    observeHttpBreakers: (open) => runtime.metrics.breakers.track('http', open),
+    observeHttpBreakers: (breakers) => runtime.metrics.breakers.track('http', breakers),
+    observeExecution: (message, result) => runtime.metrics.worker.executed(message, result),
     workers: runtime.workers,
     heartbeat: { workerId: runtime.config.instanceId, intervalMs: runtime.config.workerHeartbeatMs },
   };

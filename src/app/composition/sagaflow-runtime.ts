@@ -20,6 +20,7 @@ import { connectionError } from '../../infrastructure/config/connection-errors.j
 import { MikroOrmDefinitionRepository } from '../../infrastructure/persistence/mikro-orm-definition-repository.js';
 import { MikroOrmRunStore } from '../../infrastructure/persistence/mikro-orm-run-store.js';
 import { PostgresWorkerDirectory } from '../../infrastructure/persistence/postgres-worker-directory.js';
+import { PostgresApiKeyStore } from '../../infrastructure/persistence/postgres-api-key-store.js';
 import { createOrm } from '../../infrastructure/persistence/orm.js';
 import { ReadSide } from './read-side.js';
 import { runTracing } from '../../infrastructure/telemetry/start-tracing.js';
@@ -63,6 +64,8 @@ export class SagaflowRuntime {
   readonly catalog: DefinitionCatalog;
   /** Which task types live workers serve (docs/architecture.md, "Unserved task types"). */
   readonly workers: PostgresWorkerDirectory;
+  /** API keys created through `POST /v1/api-keys` (docs/security.md#api-keys). */
+  readonly apiKeys: PostgresApiKeyStore;
   /** Sagaflow's spans (docs/tracing.md); a no-op unless main.ts started tracing. */
   readonly tracing = runTracing();
 
@@ -74,6 +77,7 @@ export class SagaflowRuntime {
     this.em = orm.em;
     this.definitions = new MikroOrmDefinitionRepository(this.em);
     this.runStore = new MikroOrmRunStore(() => this.db());
+    this.apiKeys = new PostgresApiKeyStore(() => this.db());
     this.workers = new PostgresWorkerDirectory(() => this.db(), LIVE_HEARTBEATS * config.workerHeartbeatMs);
     this.amqp = new AmqpConnection({
       url: config.amqpUrl,

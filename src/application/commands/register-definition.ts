@@ -13,6 +13,12 @@ import {
 } from '../ports/definition-repository.js';
 import { WORKER_DIRECTORY, type WorkerDirectory } from '../ports/worker-directory.js';
 import { unservedTaskWarnings, type DefinitionWarning } from '../queries/unserved-task-types.js';
+import {
+  DEFAULT_RESOURCE_LIMITS,
+  RESOURCE_LIMITS,
+  refuseTooManyTasks,
+  type ResourceLimits,
+} from '../resource-limits.js';
 
 /** Built from `parseRegisterDefinition` (src/application/contracts/requests/definition-body.ts). */
 export class RegisterDefinitionCommand extends Command<RegisterDefinitionResult> {
@@ -39,9 +45,11 @@ export class RegisterDefinitionHandler implements ICommandHandler<
   constructor(
     @Inject(DEFINITION_REPOSITORY) private readonly definitions: DefinitionRepository,
     @Inject(WORKER_DIRECTORY) private readonly workers: WorkerDirectory,
+    @Inject(RESOURCE_LIMITS) private readonly limits: ResourceLimits = DEFAULT_RESOURCE_LIMITS,
   ) {}
 
   async execute({ actor, definition }: RegisterDefinitionCommand): Promise<RegisterDefinitionResult> {
+    refuseTooManyTasks(definition, this.limits);
     const outcome = await this.definitions.register(
       actor.namespace,
       definition,

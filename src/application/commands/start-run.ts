@@ -10,6 +10,14 @@ import { ConflictError, NotFoundError } from '../errors.js';
 import { DefinitionCatalog } from '../engine/definition-catalog.js';
 import { StaleDefinitionError } from '../ports/run-store.js';
 import type { StartRunInput } from '../contracts/requests/start-run.js';
+import { Inject } from '@nestjs/common';
+import {
+  DEFAULT_RESOURCE_LIMITS,
+  RESOURCE_LIMITS,
+  refuseLargeInput,
+  refuseTooManyTasks,
+  type ResourceLimits,
+} from '../resource-limits.js';
 
 export interface StartRunResult {
   run: RunView;
@@ -32,9 +40,14 @@ export class StartRunHandler implements ICommandHandler<StartRunCommand, StartRu
   constructor(
     private readonly orchestrator: RunOrchestrator,
     private readonly definitions: DefinitionCatalog,
+    @Inject(RESOURCE_LIMITS) private readonly limits: ResourceLimits = DEFAULT_RESOURCE_LIMITS,
   ) {}
 
   async execute({ actor: { namespace }, input }: StartRunCommand) {
+    refuseLargeInput(input.input, this.limits);
+    if (input.definition.kind === 'inline') {
+      refuseTooManyTasks(input.definition.definition, this.limits, 'definition.tasks');
+    }
     try {
       return await this.start(namespace, input, await this.resolveDefinition(namespace, input, false));
     } catch (error) {

@@ -8,6 +8,9 @@ export interface Clock {
   random(): number;
 }
 
+/** The DI token of the application's clock. */
+export const CLOCK = Symbol('Clock');
+
 export const systemClock: Clock = {
   now: () => new Date(),
   random: Math.random,

@@ -1,4 +1,5 @@
 import type { ActorRole } from '../actor.js';
+import type { RateBudget } from '../rate-budget.js';
 
 /** What a caller presented: a Bearer JWT or an API key (docs/security.md#authentication-and-roles). */
 export type PresentedCredential = { kind: 'bearer'; token: string } | { kind: 'api-key'; key: string };
@@ -13,7 +14,7 @@ export interface Principal {
   /** Seconds since the epoch after which the credential stops being valid (a JWT's `exp`). */
   readonly expiresAt?: number;
   /** The credential's own request budget (an API key's `rateLimit`). */
-  readonly rateLimit?: { readonly limit: number; readonly windowMs: number };
+  readonly rateLimit?: RateBudget;
 }
 
 /** A refused credential, with a reason safe to show the caller (never the credential itself). */

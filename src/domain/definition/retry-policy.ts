@@ -22,52 +22,17 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
   jitter: 0,
 });
 
-const MAX_ATTEMPTS_LIMIT = 1000;
-const MAX_INTERVAL_LIMIT_MS = 7 * 24 * 3600 * 1000;
-
-/** Checks a raw retry object and returns the policy with defaults applied, or the problems. */
-export function parseRetryPolicy(raw: unknown, path: string, issues: ValidationIssue[]): RetryPolicy {
-  if (raw === undefined) return DEFAULT_RETRY_POLICY;
-  if (!isPlainObject(raw)) {
-    issues.push({ path, message: 'must be an object' });
-    return DEFAULT_RETRY_POLICY;
-  }
-  const known = new Set(Object.keys(DEFAULT_RETRY_POLICY));
-  for (const key of Object.keys(raw)) {
-    if (!known.has(key)) issues.push({ path: `${path}.${key}`, message: 'is not a retry field' });
-  }
-  const field = (name: keyof RetryPolicy, check: (n: number) => string | null): number => {
-    const value = raw[name];
-    if (value === undefined) return DEFAULT_RETRY_POLICY[name];
-    if (typeof value !== 'number' || !Number.isFinite(value)) {
-      issues.push({ path: `${path}.${name}`, message: 'must be a number' });
-      return DEFAULT_RETRY_POLICY[name];
-    }
-    const problem = check(value);
-    if (problem) issues.push({ path: `${path}.${name}`, message: problem });
-    return value;
-  };
-  const policy: RetryPolicy = {
-    maxAttempts: field('maxAttempts', (n) =>
-      Number.isInteger(n) && n >= 1 && n <= MAX_ATTEMPTS_LIMIT
-        ? null
-        : `must be an integer from 1 to ${MAX_ATTEMPTS_LIMIT}`,
-    ),
-    initialIntervalMs: field('initialIntervalMs', (n) =>
-      Number.isInteger(n) && n >= 0 && n <= MAX_INTERVAL_LIMIT_MS
-        ? null
-        : 'must be an integer ≥ 0 (ms, at most 7 days)',
-    ),
-    backoffCoefficient: field('backoffCoefficient', (n) =>
-      n >= 1 && n <= 100 ? null : 'must be from 1 to 100',
-    ),
-    maxIntervalMs: field('maxIntervalMs', (n) =>
-      Number.isInteger(n) && n >= 0 && n <= MAX_INTERVAL_LIMIT_MS
-        ? null
-        : 'must be an integer ≥ 0 (ms, at most 7 days)',
-    ),
-    jitter: field('jitter', (n) => (n >= 0 && n <= 1 ? null : 'must be a fraction from 0 to 1')),
-  };
+/**
+ * A retry object of a well-shaped definition with the defaults filled in; the one rule across
+ * its fields is that the largest delay is not below the first.
+ */
+export function retryPolicyOf(
+  draft: Partial<RetryPolicy> | undefined,
+  path: string,
+  issues: ValidationIssue[],
+): RetryPolicy {
+  if (draft === undefined) return DEFAULT_RETRY_POLICY;
+  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...draft };
   if (policy.maxIntervalMs < policy.initialIntervalMs) {
     issues.push({ path: `${path}.maxIntervalMs`, message: 'must be ≥ initialIntervalMs' });
   }

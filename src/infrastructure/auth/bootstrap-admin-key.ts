@@ -8,7 +8,7 @@ import {
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest();
 
-/** `SAGAFLOW_ADMIN_API_KEY`: an admin of every namespace, for bootstrapping (SPEC §8). */
+/** `SAGAFLOW_ADMIN_API_KEY`: an admin of every namespace, for bootstrapping (docs/security.md#authentication-and-roles). */
 export class BootstrapAdminKey implements CredentialVerifier {
   private readonly digest: Buffer;
 

@@ -15,9 +15,9 @@ import {
   type PresentedCredential,
   type Verification,
 } from '../../application/ports/credential-verifier.js';
-import type { JwtConfig } from '../config/app-config.js';
+import type { JwtConfig } from '../config/auth-config.js';
 
-/** Clock skew allowed on `exp` and `nbf` (SPEC §8). */
+/** Clock skew allowed on `exp` and `nbf` (docs/security.md#authentication-and-roles). */
 const CLOCK_TOLERANCE_S = 30;
 
 type Key = CryptoKey | KeyObject | Uint8Array | JWTVerifyGetKey;

@@ -1,15 +1,21 @@
-import { Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 
-/** Counts the open breakers of one kind; called at scrape time. */
-export type OpenBreakers = () => number;
+/** What the owner of breakers of one kind shows the metrics. */
+export interface ObservedBreakers {
+  /** How many are not closed (open, or half-open); called at scrape time. */
+  notClosed(): number;
+  /** Calls `listener` each time one of them opens. */
+  onOpen(listener: () => void): void;
+}
 
 /**
- * How many circuit breakers of each kind are not closed (open, or half-open waiting for a trial
- * call to succeed). Labelled by kind, never by what a breaker guards: the `http` handler keeps
- * one breaker per host, and hosts come from users' task inputs.
+ * The circuit breakers of each kind: how many are not closed (open, or half-open waiting for a
+ * trial call to succeed) and how often they opened. Labelled by kind, never by what a breaker
+ * guards: the `http` handler keeps one breaker per host, and hosts come from users' task inputs.
  */
 export class BreakerMetrics {
-  private readonly kinds = new Map<string, OpenBreakers>();
+  private readonly kinds = new Map<string, ObservedBreakers>();
+  private readonly openings: Counter<'breaker'>;
 
   constructor(registry: Registry) {
     const kinds = this.kinds;
@@ -20,13 +26,21 @@ export class BreakerMetrics {
       registers: [registry],
       collect() {
         this.reset();
-        for (const [breaker, open] of kinds) this.set({ breaker }, open());
+        for (const [breaker, observed] of kinds) this.set({ breaker }, observed.notClosed());
       },
+    });
+    this.openings = new Counter({
+      name: 'sagaflow_breaker_openings_total',
+      help: 'Times a circuit breaker opened (closed or half-open → open), by kind',
+      labelNames: ['breaker'],
+      registers: [registry],
     });
   }
 
-  /** Reports the breakers of `kind` from now on (the latest registration of a kind wins). */
-  track(kind: string, open: OpenBreakers): void {
-    this.kinds.set(kind, open);
+  /** Reports the breakers of `kind` from now on (the latest registration of a kind is the gauge's). */
+  track(kind: string, breakers: ObservedBreakers): void {
+    this.kinds.set(kind, breakers);
+    this.openings.inc({ breaker: kind }, 0);
+    breakers.onOpen(() => this.openings.inc({ breaker: kind }));
   }
 }

@@ -12,6 +12,7 @@ import { OutboxMetrics } from './outbox-metrics.js';
 import { QueueMetrics } from './queue-metrics.js';
 import { registerReadSideMetrics } from './read-side-metrics.js';
 import { RunMetrics } from './run-metrics.js';
+import { WorkerMetrics } from './worker-metrics.js';
 
 /** The built-in worker types: their queues exist as soon as a worker starts. */
 const BUILTIN_TYPES = ['noop', 'echo', 'http'];
@@ -39,6 +40,7 @@ export class SagaflowMetrics {
   readonly registry: Registry = createMetricsRegistry();
   readonly runs = new RunMetrics(this.registry);
   readonly breakers = new BreakerMetrics(this.registry);
+  readonly worker = new WorkerMetrics(this.registry);
   readonly outbox: OutboxMetrics;
 
   constructor(sources: MetricSources) {
@@ -60,7 +62,15 @@ export class SagaflowMetrics {
       cacheStats: cache.stats,
       replicaStats: () => replicated?.stats ?? null,
     });
-    this.breakers.track('redis', () => (redis.breakerClosed ? 0 : 1));
-    if (replicated) this.breakers.track('replica', () => (replicated.breakerClosed ? 0 : 1));
+    this.breakers.track('redis', {
+      notClosed: () => (redis.breakerClosed ? 0 : 1),
+      onOpen: (listener) => redis.onBreakerOpen(listener),
+    });
+    if (replicated) {
+      this.breakers.track('replica', {
+        notClosed: () => (replicated.breakerClosed ? 0 : 1),
+        onOpen: (listener) => replicated.onBreakerOpen(listener),
+      });
+    }
   }
 }

@@ -6,6 +6,7 @@ import { Migration20261202000000ListIndexes } from './migrations/Migration202612
 import { Migration20261203000000RunTraceParent } from './migrations/Migration20261203000000RunTraceParent.js';
 import { Migration20261204100000WorkerHeartbeats } from './migrations/Migration20261204100000WorkerHeartbeats.js';
 import { Migration20261206000000Namespaces } from './migrations/Migration20261206000000Namespaces.js';
+import { Migration20261206100000ApiKeys } from './migrations/Migration20261206100000ApiKeys.js';
 
 export interface OrmOptions {
   databaseUrl: string;
@@ -34,6 +35,7 @@ export function createOrm(options: OrmOptions): MikroORM {
         { name: 'Migration20261203000000RunTraceParent', class: Migration20261203000000RunTraceParent },
         { name: 'Migration20261204100000WorkerHeartbeats', class: Migration20261204100000WorkerHeartbeats },
         { name: 'Migration20261206000000Namespaces', class: Migration20261206000000Namespaces },
+        { name: 'Migration20261206100000ApiKeys', class: Migration20261206100000ApiKeys },
       ],
       transactional: true,
       allOrNothing: true,

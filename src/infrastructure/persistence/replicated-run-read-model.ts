@@ -81,6 +81,11 @@ export class ReplicatedRunReadModel implements RunReadModel {
     this.breaker.shutdown();
   }
 
+  /** Calls `listener` each time the breaker opens (reads go to the primary): for metrics. */
+  onBreakerOpen(listener: () => void): void {
+    this.breaker.on('open', listener);
+  }
+
   /** False while reads skip the replicas (breaker open or half-open): for metrics. */
   get breakerClosed(): boolean {
     return this.breaker.closed;

@@ -55,6 +55,11 @@ export class GuardedRedis {
     return this.breaker.opened;
   }
 
+  /** Calls `listener` each time the breaker opens: for metrics. */
+  onBreakerOpen(listener: () => void): void {
+    this.breaker.on('open', listener);
+  }
+
   /** False while the breaker is open or half-open (waiting for a trial call): for metrics. */
   get breakerClosed(): boolean {
     return this.breaker.closed;

@@ -1,5 +1,6 @@
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { QueryBus } from '@nestjs/cqrs';
 import { GraphQLModule } from '@nestjs/graphql';
 import { GetRunsByIdsHandler } from '../../application/queries/get-runs-by-ids.js';
@@ -15,8 +16,8 @@ import { RunSubscriptionsResolver } from './resolvers/run-subscriptions.resolver
 import { GRAPHQL_PATH, GraphqlWsServer } from './subscriptions/graphql-ws.server.js';
 import { refuseHttpSubscriptions } from './subscriptions/refuse-http-subscriptions.plugin.js';
 import { actorOf } from '../identity/current-actor.js';
-import { APP_GUARD } from '@nestjs/core';
 import { PolicyGuard } from '../identity/policy.guard.js';
+import { GRAPHQL_OPTIONS, modeRules, type GraphqlOptions } from './graphql-options.js';
 
 /**
  * GraphQL at `/graphql` on the api role's Fastify port (docs/contract.md#live-progress), code first.
@@ -30,41 +31,48 @@ import { PolicyGuard } from '../identity/policy.guard.js';
  * Resolvers only send commands and queries over the buses, like the REST controllers; the
  * `GetRunsByIdsQuery` handler lives here because its only client is the run loader.
  */
-@Module({
-  imports: [
-    GraphQLModule.forRootAsync<ApolloDriverConfig>({
-      driver: ApolloDriver,
-      inject: [QueryBus],
-      useFactory: (queries: QueryBus): Omit<ApolloDriverConfig, 'driver'> => ({
-        path: GRAPHQL_PATH,
-        // Apollo's stop drains by closing Fastify itself. Stopped at module destroy (the
-        // default), that close would wait for the upgraded sockets the WebSocket adapter
-        // only destroys later, and shutdown would hang; stopped last, Nest has closed the
-        // server in its own order already.
-        stopOnApplicationShutdown: true,
-        autoSchemaFile: true,
-        introspection: true,
-        graphiql: true,
-        includeStacktraceInErrorResponses: false,
-        parseOptions: { maxTokens: OPERATION_LIMITS.maxTokens },
-        validationRules: [...LIMIT_VALIDATION_RULES],
-        plugins: [refuseHttpSubscriptions(), costLimitPlugin()],
-        formatError: formatGraphqlError,
-        // @as-integrations/fastify calls it as (request, reply): the Fastify request itself,
-        // on which the auth hook attached the identity.
-        context: (request: unknown) => createGraphqlContext(queries, actorOf(request), { cache: true }),
-      }),
-    }),
-  ],
-  providers: [
-    GetRunsByIdsHandler,
-    RunQueriesResolver,
-    RunFieldsResolver,
-    DefinitionResolver,
-    RunMutationsResolver,
-    RunSubscriptionsResolver,
-    GraphqlWsServer,
-    { provide: APP_GUARD, useClass: PolicyGuard },
-  ],
-})
-export class GraphqlInterfaceModule {}
+@Module({})
+export class GraphqlInterfaceModule {
+  static forRoot(options: GraphqlOptions): DynamicModule {
+    return {
+      module: GraphqlInterfaceModule,
+      imports: [
+        GraphQLModule.forRootAsync<ApolloDriverConfig>({
+          driver: ApolloDriver,
+          inject: [QueryBus],
+          useFactory: (queries: QueryBus): Omit<ApolloDriverConfig, 'driver'> => ({
+            path: GRAPHQL_PATH,
+            // Apollo's stop drains by closing Fastify itself. Stopped at module destroy (the
+            // default), that close would wait for the upgraded sockets the WebSocket adapter
+            // only destroys later, and shutdown would hang; stopped last, Nest has closed the
+            // server in its own order already.
+            stopOnApplicationShutdown: true,
+            autoSchemaFile: true,
+            introspection: !options.production,
+            graphiql: !options.production,
+            hideSchemaDetailsFromClientErrors: options.production,
+            includeStacktraceInErrorResponses: false,
+            parseOptions: { maxTokens: OPERATION_LIMITS.maxTokens },
+            validationRules: [...LIMIT_VALIDATION_RULES, ...modeRules(options)],
+            plugins: [refuseHttpSubscriptions(), costLimitPlugin()],
+            formatError: formatGraphqlError,
+            // @as-integrations/fastify calls it as (request, reply): the Fastify request itself,
+            // on which the auth hook attached the identity.
+            context: (request: unknown) => createGraphqlContext(queries, actorOf(request), { cache: true }),
+          }),
+        }),
+      ],
+      providers: [
+        GetRunsByIdsHandler,
+        RunQueriesResolver,
+        RunFieldsResolver,
+        DefinitionResolver,
+        RunMutationsResolver,
+        RunSubscriptionsResolver,
+        GraphqlWsServer,
+        { provide: APP_GUARD, useClass: PolicyGuard },
+        { provide: GRAPHQL_OPTIONS, useValue: options },
+      ],
+    };
+  }
+}

@@ -9,6 +9,8 @@ import type { RequestIdentity } from './request-identity.js';
 export interface Authentication {
   readonly enabled: boolean;
   readonly verifier: CredentialVerifier;
+  /** `SAGAFLOW_METRICS_TOKEN`: a Bearer token that may scrape `/metrics` and nothing else. */
+  readonly metricsToken?: string | null;
 }
 
 export const AUTHENTICATION = Symbol('Authentication');
@@ -54,7 +56,7 @@ export type Authenticated =
   { ok: true; identity: RequestIdentity } | { ok: false; status: 401 | 403; detail: string };
 
 /**
- * Verifies a presented credential and grants `namespace` (SPEC §8 Answers): no or bad
+ * Verifies a presented credential and grants `namespace` (docs/contract.md#security-and-tenancy, "Answers"): no or bad
  * credential 401, a namespace not granted 403. The actor acts in the requested namespace.
  */
 export async function authenticate(
@@ -81,7 +83,12 @@ export function grants(principal: Principal, namespace: string): boolean {
 
 function identityOf(principal: Principal, namespace: string): RequestIdentity {
   return {
-    actor: Object.freeze({ principal: principal.id, namespace, roles: principal.roles }),
+    actor: Object.freeze({
+      principal: principal.id,
+      namespace,
+      roles: principal.roles,
+      grants: principal.namespaces,
+    }),
     ...(principal.rateLimit ? { rateLimit: principal.rateLimit } : {}),
     ...(principal.expiresAt !== undefined ? { expiresAt: principal.expiresAt } : {}),
   };

@@ -1,7 +1,7 @@
 import { ACTOR_ROLES, type ActorRole } from '../../application/actor.js';
 
 /**
- * The one policy table (SPEC §8 Roles): every operation of every transport, and the lowest
+ * The one policy table (docs/security.md#authentication-and-roles): every operation of every transport, and the lowest
  * role that may call it. `public` needs no credential. An operation missing here is denied,
  * and a test built from the registered routes, the GraphQL schema and the `/ws` frame types
  * fails when one is missing (test/e2e/auth/policy-coverage.test.ts).
@@ -10,16 +10,16 @@ import { ACTOR_ROLES, type ActorRole } from '../../application/actor.js';
  * root fields, `ws:<frame type>` for `/ws` client frames.
  *
  * The contract documents (`/docs/json`, `/asyncapi.json`) are data, so viewer: with auth on
- * only `/health/*`, the `/docs` page and `/metrics` (which has its own token) answer without
- * a credential.
+ * only `/health/*` and the `/docs` page answer without a credential.
  */
 export type Requirement = 'public' | ActorRole;
 
 export const POLICY: Readonly<Record<string, Requirement>> = Object.freeze({
-  // Probes and scrape: public (SAGAFLOW_METRICS_TOKEN guards /metrics when set).
+  // Probes: public. The scrape: an operator, or SAGAFLOW_METRICS_TOKEN when set
+  // (src/interfaces/identity/http-authentication.ts); with auth off and no token, open.
   'GET /health/live': 'public',
   'GET /health/ready': 'public',
-  'GET /metrics': 'public',
+  'GET /metrics': 'operator',
   // The Swagger UI page and its assets; the document it loads is viewer.
   'GET /docs': 'public',
   'GET /docs/': 'public',
@@ -45,6 +45,10 @@ export const POLICY: Readonly<Record<string, Requirement>> = Object.freeze({
   'GET /v1/runs/:id/events': 'viewer',
   'POST /v1/runs/:id/cancel': 'operator',
   'POST /v1/runs/:id/retry': 'operator',
+  // API keys: an admin of a namespace manages its keys.
+  'POST /v1/api-keys': 'admin',
+  'GET /v1/api-keys': 'admin',
+  'DELETE /v1/api-keys/:id': 'admin',
   // GraphQL over HTTP (and GraphiQL on GET): each root field is decided below.
   'GET /graphql': 'viewer',
   // CORS preflight carries no credential and runs no operation.

@@ -1,14 +1,10 @@
 import type { Actor } from '../../application/actor.js';
-
-/** A request's own rate budget, when its credential carries one (an API key's `rateLimit`). */
-export interface RateBudget {
-  readonly limit: number;
-  readonly windowMs: number;
-}
+import type { RateBudget } from '../../application/rate-budget.js';
 
 /** What authentication established about one request or socket. */
 export interface RequestIdentity {
   readonly actor: Actor;
+  /** A request's own rate budget, when its credential carries one (an API key's `rateLimit`). */
   readonly rateLimit?: RateBudget;
   /** Seconds since the epoch after which the credential is no longer valid (a JWT's `exp`). */
   readonly expiresAt?: number;

@@ -13,7 +13,8 @@ type GatewayServer = WebSocketServer & { path: string };
 /**
  * Nest's `WsAdapter`, owning every HTTP upgrade on the api port: a gateway's path (`/ws`) goes
  * to its ws server, a path registered in `UpgradeRoutes` (`/graphql`) to its handler, and any
- * other upgrade is answered 404 and destroyed. Nest's own listener destroys everything that is
+ * other upgrade is answered 404 and destroyed. Both sockets check `Origin` here
+ * (docs/security.md#transport-hardening). Nest's own listener destroys everything that is
  * not a gateway (so `/graphql` would die), and a listener that merely ignored unknown paths
  * left the socket open and made shutdown hang (docs/architecture.md#toolchain-facts).
  *
@@ -27,6 +28,8 @@ export class SagaflowWsAdapter extends WsAdapter {
   constructor(
     app: INestApplication,
     private readonly routes: UpgradeRoutes,
+    /** `SAGAFLOW_ALLOWED_ORIGINS`: a browser upgrade from any other origin is refused (403). */
+    private readonly allowedOrigins: readonly string[] | null = null,
   ) {
     super(app);
     // Listen now rather than when the first gateway is created, so that the upgrade routes
@@ -67,6 +70,11 @@ export class SagaflowWsAdapter extends WsAdapter {
   private routeUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     const path = pathOf(request.url);
     if (path === null) return refuse(socket, '400 Bad Request');
+    // Browsers always send Origin on a WebSocket upgrade; other clients need not, and pass.
+    const origin = request.headers.origin;
+    if (this.allowedOrigins && origin !== undefined && !this.allowedOrigins.includes(origin)) {
+      return refuse(socket, '403 Forbidden');
+    }
     const servers = (this.wsServersRegistry.get(APP_SERVER_PORT) ?? []) as GatewayServer[];
     const gateway = servers.find((server) => server.path === path);
     if (gateway) {

@@ -14,6 +14,7 @@ import { GroupCommit } from '../../application/engine/group-commit.js';
 import type { RunOrchestrator } from '../../application/engine/run-orchestrator.js';
 import { localAdmin } from '../../application/actor.js';
 import { ResultQuarantine } from './result-quarantine.js';
+import { limitResultOutput, type ResourceLimits } from '../../application/resource-limits.js';
 
 /** What the orchestrator role uses, bound by the composition root (src/app/composition). */
 export interface OrchestratorRolePorts {
@@ -26,6 +27,8 @@ export interface OrchestratorRolePorts {
   /** False while PostgreSQL does not answer: tells an outage from a result that cannot be applied. */
   databaseAnswers: () => Promise<boolean>;
   logger: AppLogger;
+  /** Outputs over `maxPayloadBytes` fail their task (docs/security.md#limits-and-hostile-input). */
+  limits: ResourceLimits;
 }
 
 const SWEEP_INTERVAL_MS = 500;
@@ -106,7 +109,7 @@ export class OrchestratorRole {
         maxAttempts: 60,
         decode: (value) => {
           if (!isResultMessage(value)) throw new Error('not a task result message');
-          return value;
+          return limitResultOutput(value, this.ports.limits);
         },
         logger: this.log,
       },

@@ -12,7 +12,11 @@ import type { AppLogger } from '../../application/ports/logger.js';
 import type { MessageRouting } from '../../application/ports/message-routing.js';
 import type { RunTracing } from '../../application/ports/run-tracing.js';
 import type { WorkerDirectory } from '../../application/ports/worker-directory.js';
-import { createDefaultRegistry, type HandlerRegistry } from '../worker/handler-registry.js';
+import {
+  createDefaultRegistry,
+  type HandlerRegistry,
+  type HttpBreakersView,
+} from '../worker/handler-registry.js';
 import { loadHandlerModules, parseHandlerSpecifiers } from '../worker/handlers/handler-modules.js';
 import { logAttempt } from '../worker/attempt-log.js';
 import { TaskExecutor } from '../worker/task-executor.js';
@@ -28,8 +32,10 @@ export interface WorkerRolePorts {
   logger: AppLogger;
   /** The built-in `http` handler's allow-list (SAGAFLOW_HTTP_ALLOW). */
   httpAllow: readonly string[];
-  /** Hands the `http` handler's open-breaker count to the metrics. */
-  observeHttpBreakers: (openBreakers: () => number) => void;
+  /** Hands the `http` handler's breakers to the metrics. */
+  observeHttpBreakers: (breakers: HttpBreakersView) => void;
+  /** Counts one finished handler execution in this process's metrics. */
+  observeExecution: (message: TaskMessage, result: ResultMessage) => void;
   /** Where this worker announces the task types it serves. */
   workers: WorkerDirectory;
   heartbeat: WorkerHeartbeatOptions;
@@ -124,6 +130,7 @@ export class WorkerRole {
       onStarted: (report) => this.publish(report, traceparent),
     });
     logAttempt(this.log, message, result);
+    this.ports.observeExecution(message, result);
     await this.publish(result, traceparent);
     return result;
   }

@@ -84,11 +84,17 @@ export class HandlerRegistry {
   }
 }
 
+/** The `http` handler's breakers as metrics see them: how many are not closed, and each opening. */
+export interface HttpBreakersView {
+  notClosed(): number;
+  onOpen(listener: () => void): void;
+}
+
 export interface DefaultRegistryOptions {
   /** Options of the built-in `http` handler (allow-list, breaker settings). */
   http?: HttpHandlerOptions;
-  /** Receives a count of the `http` handler's open per-host breakers, to report as a metric. */
-  observeHttpBreakers?: (openBreakers: () => number) => void;
+  /** Receives the `http` handler's per-host breakers, to report as metrics. */
+  observeHttpBreakers?: (breakers: HttpBreakersView) => void;
 }
 
 /** A registry with the contract's (docs/contract.md#workflow-definitions) worker built-ins: `noop`, `echo`, `http`. */
@@ -99,6 +105,9 @@ export function createDefaultRegistry(options: DefaultRegistryOptions = {}): Han
   registry.register('echo', echoHandler);
   registry.register('http', http.handle);
   registry.onClose(() => http.close());
-  options.observeHttpBreakers?.(() => http.openBreakers());
+  options.observeHttpBreakers?.({
+    notClosed: () => http.openBreakers(),
+    onOpen: (listener) => http.onBreakerOpen(listener),
+  });
   return registry;
 }

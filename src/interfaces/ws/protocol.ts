@@ -4,6 +4,7 @@ import { afterSeq } from '../../application/contracts/requests/fields.js';
 import type { ValidationIssue } from '../../domain/shared/domain-error.js';
 import type { RunStatus } from '../../domain/run/run-status.js';
 import { DEFAULT_NAMESPACE, isNamespaceName } from '../../application/actor.js';
+import { findJsonHazard, hazardText } from '../../domain/shared/json-hazards.js';
 
 /**
  * The `/ws` protocol of docs/contract.md#live-progress: JSON text frames. Parsing checks shape only; whether a run
@@ -38,6 +39,9 @@ export function parseClientFrame(data: Buffer, isBinary: boolean): ParsedFrame {
   } catch {
     return fail('malformed JSON');
   }
+  // What REST and GraphQL refuse is refused here too (docs/security.md#limits-and-hostile-input).
+  const hazard = findJsonHazard(value, { root: '$' });
+  if (hazard) return fail(`${hazard.path} ${hazardText(hazard)}`);
   if (!isRecord(value) || typeof value.type !== 'string') {
     return fail('a frame must be a JSON object with a string "type"');
   }

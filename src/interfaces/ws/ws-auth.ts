@@ -4,7 +4,7 @@ import type { CredentialVerifier, Principal } from '../../application/ports/cred
 import { credentialFromHeaders, credentialFromToken, grants } from '../identity/authenticate.js';
 import { decide } from '../identity/policy.js';
 
-/** No, a bad or an expired credential (SPEC §8 WebSocket). */
+/** No, a bad or an expired credential (docs/security.md#authentication-and-roles). */
 export const CLOSE_UNAUTHENTICATED = 4401;
 
 /**

@@ -26,7 +26,7 @@ export interface WsGatewayOptions {
   maxSubscriptions: number;
   /**
    * With auth on, how long a connection without a credential on its upgrade has to send its
-   * `{ type: "auth", token }` frame before it is closed with 4401 (SPEC §8 WebSocket).
+   * `{ type: "auth", token }` frame before it is closed with 4401 (docs/security.md#authentication-and-roles).
    * @default 5000
    */
   authTimeoutMs: number;

@@ -1,8 +1,16 @@
 import { describe, expect, it, beforeAll, afterAll } from '@jest/globals';
-import { ADMIN_KEY, SECRET, hsToken, startAuthApp, unsignedToken, type AuthApp } from './support/auth-app.js';
+import {
+  ADMIN_KEY,
+  SECRET,
+  hsToken,
+  roleTokens,
+  startAuthApp,
+  unsignedToken,
+  type AuthApp,
+} from './support/auth-app.js';
 
 /**
- * Every REST route against each kind of credential (SPEC §8 Answers). A status other than
+ * Every REST route against each kind of credential (docs/security.md#authentication-and-roles). A status other than
  * 401/403 means the request got past authentication and the policy (404 for an unknown id,
  * 400 for an empty body, …): what matters is who gets through.
  */
@@ -18,8 +26,12 @@ const ROUTES: { method: string; path: string; role: 'viewer' | 'operator' | 'adm
   { method: 'POST', path: '/v1/runs', role: 'operator', body: {} },
   { method: 'POST', path: '/v1/runs/00000000-0000-4000-8000-000000000000/cancel', role: 'operator' },
   { method: 'POST', path: '/v1/runs/00000000-0000-4000-8000-000000000000/retry', role: 'operator' },
+  { method: 'POST', path: '/v1/api-keys', role: 'admin', body: {} },
+  { method: 'GET', path: '/v1/api-keys', role: 'admin' },
+  { method: 'DELETE', path: '/v1/api-keys/00000000-0000-4000-8000-000000000000', role: 'admin' },
   { method: 'GET', path: '/docs/json', role: 'viewer' },
   { method: 'GET', path: '/asyncapi.json', role: 'viewer' },
+  { method: 'GET', path: '/metrics', role: 'operator' },
 ];
 
 const RANK = { worker: 0, viewer: 1, operator: 2, admin: 3 } as const;
@@ -29,16 +41,20 @@ describe('REST with auth on (HS256)', () => {
   const tokens: Record<string, string> = {};
   beforeAll(async () => {
     app = await startAuthApp({ secret: SECRET });
-    for (const role of ['worker', 'viewer', 'operator', 'admin'])
-      tokens[role] = await hsToken(SECRET, { roles: [role] });
-    tokens.expired = await hsToken(SECRET, {
-      roles: ['admin'],
-      expiresIn: Math.floor(Date.now() / 1000) - 120,
-    });
-    tokens.wrongAudience = await hsToken(SECRET, { roles: ['admin'], audience: 'someone-else' });
+    Object.assign(tokens, await roleTokens(SECRET));
     tokens.wrongIssuer = await hsToken(SECRET, { roles: ['admin'], issuer: 'https://evil.test/' });
     tokens.otherSecret = await hsToken('another-secret-of-at-least-thirty-two-bytes', { roles: ['admin'] });
     tokens.teamA = await hsToken(SECRET, { roles: ['admin'], namespaces: ['team-a'] });
+    // An admin key of every namespace, revoked at once: refused like no key at all.
+    const created = await call(
+      'POST',
+      '/v1/api-keys',
+      { 'x-api-key': ADMIN_KEY },
+      { name: 'revoked', roles: ['admin'], namespaces: ['*'] },
+    );
+    const { id, key } = (await created.json()) as { id: string; key: string };
+    expect((await call('DELETE', `/v1/api-keys/${id}`, { 'x-api-key': ADMIN_KEY })).status).toBe(204);
+    tokens.revokedKey = key;
   });
   afterAll(() => app.close());
 
@@ -51,7 +67,7 @@ describe('REST with auth on (HS256)', () => {
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
   it.each(ROUTES)(
-    '$method $path: no credential, expired, wrong audience/issuer/key, alg none → 401 with a challenge',
+    '$method $path: no credential, expired, wrong audience/issuer/key, alg none, revoked key → 401 with a challenge',
     async (route) => {
       const refused: Record<string, string>[] = [
         {},
@@ -62,6 +78,8 @@ describe('REST with auth on (HS256)', () => {
         bearer(unsignedToken()),
         { authorization: 'Basic dXNlcjpwYXNz' },
         { 'x-api-key': 'sf_not_a_key' },
+        { 'x-api-key': tokens.revokedKey! },
+        { authorization: `ApiKey ${tokens.revokedKey!}` },
       ];
       for (const headers of refused) {
         const response = await call(route.method, route.path, headers, route.body);
@@ -102,8 +120,8 @@ describe('REST with auth on (HS256)', () => {
     expect(granted.status).toBe(200);
   });
 
-  it('health, the docs page and metrics answer without a credential', async () => {
-    for (const path of ['/health/live', '/docs', '/metrics']) {
+  it('health and the docs page answer without a credential', async () => {
+    for (const path of ['/health/live', '/health/ready', '/docs']) {
       const response = await call('GET', path, {});
       expect({ path, status: response.status }).toEqual({ path, status: 200 });
     }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SignJWT, exportPKCS8, exportSPKI, importPKCS8, generateKeyPair, type CryptoKey } from 'jose';
 import { claims, hsToken, startAuthApp, unsignedToken, type AuthApp } from './support/auth-app.js';
 
-/** With a public key configured, only its algorithm is accepted (SPEC §8 Credentials). */
+/** With a public key configured, only its algorithm is accepted (docs/security.md#authentication-and-roles). */
 describe('Bearer JWT with SAGAFLOW_JWT_PUBLIC_KEY (RS256)', () => {
   let app: AuthApp;
   let privateKey: CryptoKey;

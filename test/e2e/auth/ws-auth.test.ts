@@ -6,7 +6,7 @@ import { ADMIN_KEY, SECRET, hsToken, startAuthApp, type AuthApp } from './suppor
 
 const UNKNOWN_RUN = '00000000-0000-4000-8000-000000000000';
 
-/** /ws and graphql-ws with auth on (SPEC §8 WebSocket). */
+/** /ws and graphql-ws with auth on (docs/security.md#authentication-and-roles). */
 describe('WebSocket authentication', () => {
   let app: AuthApp;
   let wsUrl: string;

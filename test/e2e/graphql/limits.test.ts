@@ -74,13 +74,14 @@ describe('depth and cost limits', () => {
     expect(events.body.errors?.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND']);
   });
 
-  it('refuses a mutation that costs too much, before any command', async () => {
+  it('refuses 400 aliased mutations in one document, before any command', async () => {
+    // Cancelling 400 runs at once: over the alias limit, and priced over the cost limit too.
     const id = '00000000-0000-4000-8000-000000000000';
     const fields = Array.from(
       { length: 400 },
       (_, i) => `m${i}: cancelRun(id: "${id}") { id status tasks { key status } }`,
     ).join('\n');
-    expectRejected(await app.graphql(`mutation { ${fields} }`), /at most 50000/);
+    expectRejected(await app.graphql(`mutation { ${fields} }`), /more than 50 aliases/);
   });
 
   it(`refuses an operation nested deeper than allowed (${OPERATION_LIMITS.maxIntrospectionDepth} for introspection), before any resolver`, async () => {
@@ -105,5 +106,39 @@ describe('depth and cost limits', () => {
       await app.graphql(`{ runs { nextCursor } __type(name: "Run") { ...A } } ${fragments}`),
       /nested 21 levels deep/,
     );
+  });
+
+  it(`refuses an alias bomb (more than ${OPERATION_LIMITS.maxAliases} aliases), before any resolver`, async () => {
+    const aliases = (n: number, field: string) =>
+      Array.from({ length: n }, (_, i) => `a${i}: ${field}`).join(' ');
+    // __typename is free for the cost limit, so only the alias limit stops this one.
+    expectRejected(await app.graphql(`{ ${aliases(2000, '__typename')} }`), /more than 50 aliases/);
+    expectRejected(
+      await app.graphql(`{ ...F } fragment F on Query { ${aliases(51, 'runs(first: 1) { nextCursor }')} }`),
+      /more than 50 aliases/,
+    );
+    const fine = await app.graphql(`{ ${aliases(50, '__typename')} }`);
+    expect(fine.status).toBe(200);
+    expect(fine.body.errors).toBeUndefined();
+  });
+
+  it(`refuses a directive bomb (more than ${OPERATION_LIMITS.maxDirectives} directives), before any resolver`, async () => {
+    const fields = Array.from({ length: 200 }, () => '__typename @include(if: true)').join(' ');
+    expectRejected(await app.graphql(`{ ${fields} }`), /more than 50 directives/);
+  });
+
+  it('refuses a batch of operations in one request, before any resolver', async () => {
+    const response = await app.http.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify(
+        Array.from({ length: 100 }, () => ({ query: '{ runs(first: 1) { nextCursor } }' })),
+      ),
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.body).toMatch(/batching/i);
+    expect(queries).not.toHaveBeenCalled();
+    expect(commands).not.toHaveBeenCalled();
   });
 });

@@ -218,7 +218,9 @@ describe('structured logs', () => {
     // Both tasks completed on this worker (the run is COMPLETED and no other worker runs): their
     // info lines were not written. The start line is, at any level.
     const infos = logLines(worker.stdout).filter((line) => line.level === 'info');
-    expect(infos.map((line) => line.msg)).toEqual(['sagaflow logs-worker-warn running roles worker']);
+    expect(infos.map((line) => line.msg)).toEqual([
+      expect.stringMatching(/^sagaflow logs-worker-warn running roles worker; metrics on http:/),
+    ]);
     expect(logLines(worker.stdout).filter((line) => line.run_id === runId)).toHaveLength(1);
     expect(worker.stdout).not.toContain(SECRET);
   }, 60_000);

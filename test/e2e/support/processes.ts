@@ -101,6 +101,9 @@ export interface ChildSpec {
 /** The line an api prints once its port is open, before its dependencies are connected; group 1 is the URL. */
 export const LISTENING_LINE = /sagaflow listening on (http:\/\/[^\s";]+)/;
 
+/** In the start line of a process without the api role: where its `/metrics` answers; group 1 is the URL. */
+export const METRICS_LINE = /metrics on (http:\/\/[^\s";]+)/;
+
 /** The environment a child reads its configuration from (docs/contract.md#processes-and-roles). */
 export function childEnv(spec: ChildSpec): NodeJS.ProcessEnv {
   const { config } = spec;
@@ -110,6 +113,8 @@ export function childEnv(spec: ChildSpec): NodeJS.ProcessEnv {
     TMPDIR: process.env.TMPDIR,
     NODE_ENV: 'test',
     PORT: '0',
+    // Roles without the api serve /metrics and /health here: any free port, so children never collide.
+    SAGAFLOW_METRICS_PORT: '0',
     LOG_LEVEL: 'warn',
     SAGAFLOW_ROLES: spec.roles.join(','),
     SAGAFLOW_INSTANCE_ID: spec.instanceId,

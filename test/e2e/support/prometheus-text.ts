@@ -28,8 +28,8 @@ export function parseExposition(text: string): Sample[] {
 export class Scrape {
   constructor(readonly samples: Sample[]) {}
 
-  static async of(baseUrl: string): Promise<Scrape> {
-    const response = await fetch(`${baseUrl}/metrics`);
+  static async of(baseUrl: string, headers: Record<string, string> = {}): Promise<Scrape> {
+    const response = await fetch(`${baseUrl}/metrics`, { headers });
     if (response.status !== 200) throw new Error(`/metrics answered ${response.status}`);
     return new Scrape(parseExposition(await response.text()));
   }

@@ -33,6 +33,8 @@ export function isolatedConfig(
     httpAllow: ['127.0.0.1'],
     // Quiet tests: failed attempts (warn) are what many tests are about; errors still show.
     logLevel: 'error',
+    // Rate limits are tested where they are the subject (test/e2e/auth/rate-limit.test.ts).
+    rateLimit: null,
   };
 }
 

@@ -77,11 +77,11 @@ describe('parseStartRun', () => {
       { definition: { ...DEFINITION, version: 1 } },
       ['definition.version'],
     ],
-    // The shape first: an inline definition without a name is not validated further yet.
+    // The whole shape at once: the bad priority inside, then the missing name, then the envelope.
     [
       'an inline definition without a name',
       { definition: { tasks: [{ key: 'a', type: 'noop', priority: 12 }] }, priority: 10 },
-      ['definition.name', 'priority'],
+      ['definition.tasks[0].priority', 'definition.name', 'priority'],
     ],
     [
       'an invalid inline definition, named under definition',
@@ -319,6 +319,7 @@ describe('REST and GraphQL reach the same value or the same issues', () => {
 
   it("startRun names an inline definition's problems under inline", () => {
     expect(pathsOf(() => startRunInputOf({ inline: { tasks: [] }, version: 2 }))).toEqual([
+      'inline.tasks',
       'inline.name',
       'version',
     ]);

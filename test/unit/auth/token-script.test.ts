@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from '@jest/globals';
 
 import { JoseJwtVerifier } from '../../../src/infrastructure/auth/jose-jwt-verifier.js';
-import type { JwtConfig } from '../../../src/infrastructure/config/app-config.js';
+import type { JwtConfig } from '../../../src/infrastructure/config/auth-config.js';
 
 const run = promisify(execFile);
 const SCRIPT = join(process.cwd(), 'scripts/token.mjs');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { loggableUrl } from '../../../src/application/loggable-url.js';
-import { ConfigError, loadConfig } from '../../../src/infrastructure/config/app-config.js';
+import { loadConfig } from '../../../src/infrastructure/config/app-config.js';
+import { ConfigError } from '../../../src/infrastructure/config/config-variables.js';
 import { connectionError } from '../../../src/infrastructure/config/connection-errors.js';
 
 /** docs/contract.md#configuration: a malformed value stops the process with a message naming the variable. */

@@ -4,13 +4,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
 
-import { CONFIG_VARIABLES, loadConfig } from '../../../src/infrastructure/config/app-config.js';
+import { loadConfig } from '../../../src/infrastructure/config/app-config.js';
+import { CONFIG_VARIABLES } from '../../../src/infrastructure/config/config-variables.js';
 import {
   appServiceProblems,
   healthProblems,
   infraImageProblems,
   missingServices,
   OTEL_VARIABLES,
+  portabilityProblems,
   prometheusProblems,
   publishedPortProblems,
   wiringProblems,
@@ -38,6 +40,7 @@ const allChecks = (file: ComposeFile) => [
   ...healthProblems(file),
   ...publishedPortProblems(file),
   ...prometheusProblems(file, prometheusConfig),
+  ...portabilityProblems(file),
 ];
 
 /** A deep copy of the real compose file with one thing broken. */
@@ -72,6 +75,10 @@ describe('docker-compose.yml', () => {
   it('publishes the API and the UIs, and Prometheus scrapes /metrics of the api service', () => {
     expect(publishedPortProblems(compose)).toEqual([]);
     expect(prometheusProblems(compose, prometheusConfig)).toEqual([]);
+  });
+
+  it('uses only config and secret sources that docker-compose 1.29 reads', () => {
+    expect(portabilityProblems(compose)).toEqual([]);
   });
 
   it('mounts and builds only files that exist', () => {
@@ -118,6 +125,26 @@ describe('docker-compose.yml', () => {
       /postgres-replica: depends on postgres with condition service_started/,
     ],
     ['an unpublished UI', (f) => (f.services.rabbitmq!.ports = []), /rabbitmq: port 15672 is not published/],
+    [
+      'a role whose metrics stay on loopback',
+      (f) => (env(f, 'worker').HOST = '127.0.0.1'),
+      /worker: HOST keeps its \/metrics on the container's loopback/,
+    ],
+    [
+      'a config from inline content',
+      (f) => (f.configs = { token: { content: 'x' } }),
+      /configs.token: "content" needs Compose 2.23\+/,
+    ],
+    [
+      'a scrape token Prometheus is not given',
+      (f) => delete env(f, 'prometheus').SAGAFLOW_METRICS_TOKEN,
+      /prometheus: SAGAFLOW_METRICS_TOKEN is not the api's/,
+    ],
+    [
+      'a scrape token file nothing writes',
+      (f) => (f.services.prometheus!.command = ['exec /bin/prometheus']),
+      /prometheus: nothing writes the token to \/prometheus\/metrics-token/,
+    ],
   ])('catches %s', (_label, change, problem) => {
     expect(allChecks(compose)).toEqual([]);
     expect(allChecks(broken(change)).join('\n')).toMatch(problem);
@@ -125,7 +152,13 @@ describe('docker-compose.yml', () => {
 
   it('catches a Prometheus config that does not scrape the api', () => {
     const elsewhere = { scrape_configs: [{ static_configs: [{ targets: ['worker:3000'] }] }] };
-    expect(prometheusProblems(compose, elsewhere)).toEqual(['prometheus: nothing scrapes api:3000/metrics']);
+    expect(prometheusProblems(compose, elsewhere)).toEqual([
+      'prometheus: nothing scrapes api:3000/metrics',
+      'prometheus: nothing scrapes relay:9464/metrics',
+      'prometheus: nothing scrapes orchestrator:9464/metrics',
+      'prometheus: nothing scrapes worker:9464/metrics',
+      'prometheus: the api asks for SAGAFLOW_METRICS_TOKEN but no scrape sends it',
+    ]);
   });
 });
 

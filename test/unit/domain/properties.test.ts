@@ -84,7 +84,10 @@ describe('property: the validator accepts exactly the acyclic graphs', () => {
           if (!deps[to]!.includes(from)) deps[to]!.push(from);
         }
         deps[path[0]!]!.push(path.at(-1)!); // the back edge
-        const result = validateDefinition({ name: 'dag', tasks: rawTasks({ ...dag, deps }) });
+        const result = validateDefinition({
+          name: 'dag',
+          tasks: rawTasks({ ...dag, deps }),
+        });
         expect(result.valid).toBe(false);
         expect(result.errors).toHaveLength(1);
         expect(result.errors[0]?.path).toBe('tasks');

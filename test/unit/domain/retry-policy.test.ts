@@ -3,7 +3,7 @@ import fc from 'fast-check';
 
 import {
   DEFAULT_RETRY_POLICY,
-  parseRetryPolicy,
+  retryPolicyOf,
   retryDelayMs,
   type RetryPolicy,
 } from '../../../src/domain/definition/retry-policy.js';
@@ -97,19 +97,18 @@ describe('decideRetry', () => {
   });
 });
 
-describe('parseRetryPolicy', () => {
-  it('returns the defaults when absent and names bad fields under the given path', () => {
+describe('retryPolicyOf', () => {
+  it('fills in the defaults and names a largest delay below the first under the given path', () => {
     const issues: ValidationIssue[] = [];
-    expect(parseRetryPolicy(undefined, 'p', issues)).toBe(DEFAULT_RETRY_POLICY);
-    parseRetryPolicy(
-      { maxAttempts: 0, jitter: -0.1, backoffCoefficient: Infinity },
-      'tasks[3].retry',
-      issues,
-    );
-    expect(issues.map((i) => i.path)).toEqual([
-      'tasks[3].retry.maxAttempts',
-      'tasks[3].retry.backoffCoefficient',
-      'tasks[3].retry.jitter',
+    expect(retryPolicyOf(undefined, 'p', issues)).toBe(DEFAULT_RETRY_POLICY);
+    expect(retryPolicyOf({ maxAttempts: 5 }, 'p', issues)).toEqual({
+      ...DEFAULT_RETRY_POLICY,
+      maxAttempts: 5,
+    });
+    expect(issues).toEqual([]);
+    retryPolicyOf({ initialIntervalMs: 500, maxIntervalMs: 100 }, 'tasks[3].retry', issues);
+    expect(issues).toEqual([
+      { path: 'tasks[3].retry.maxIntervalMs', message: 'must be ≥ initialIntervalMs' },
     ]);
   });
 });

@@ -288,6 +288,8 @@ describe('http handler', () => {
     const breaker = { volumeThreshold: 3, resetTimeoutMs: 60_000 };
     await withHandler({ breaker }, async (handler) => {
       expect(handler.openBreakers()).toBe(0);
+      let openings = 0;
+      handler.onBreakerOpen(() => (openings += 1));
       const before = hits('/unavailable');
       for (let i = 0; i < 3; i++) {
         expect(await call(handler, { method: 'GET', url: `${base}/unavailable` })).toMatchObject({
@@ -300,8 +302,9 @@ describe('http handler', () => {
       expect(retryAfterMs).toBeGreaterThan(0);
       expect(retryAfterMs).toBeLessThanOrEqual(60_000);
       expect(hits('/unavailable') - before).toBe(3);
-      // What the metrics report: one host's breaker open (counted, never named).
+      // What the metrics report: one host's breaker open (counted, never named), opened once.
       expect(handler.openBreakers()).toBe(1);
+      expect(openings).toBe(1);
       // The breaker is per host: the same server under another name is still reachable.
       expect(await call(handler, { method: 'GET', url: `http://localhost:${port}/text` })).toMatchObject({
         output: { status: 200 },

@@ -11,3 +11,9 @@ export function parseRunId(raw: string): string {
   if (!isRunId(raw)) throw new NotFoundError(`run ${shortEcho(raw)} not found`);
   return raw.toLowerCase();
 }
+
+/** An API key id as a client sent it: malformed is a 404 like unknown, answered without a query. */
+export function parseApiKeyId(raw: string): string {
+  if (!isRunId(raw)) throw new NotFoundError(`API key ${shortEcho(raw)} not found`);
+  return raw.toLowerCase();
+}

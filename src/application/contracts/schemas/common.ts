@@ -7,11 +7,17 @@ import { NAMESPACE_PATTERN } from '../../actor.js';
  * uses) that also gives its TypeScript type through `Static<>`.
  */
 
+/** The issue of a body that is not an object (the `errorMessage` of every body schema's root). */
+export const NOT_AN_OBJECT = 'must be a JSON object';
+
 /** Any JSON value (a template, an input, an output): `{}`, which every JSON value matches. */
 export const AnyJson = Type.Unknown({ description: 'any JSON value' });
 
 /** `T | null`, written the OpenAPI 3.1 way (`anyOf` with `type: null`, never `nullable`). */
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+/** The words of an issue about a value (src/application/contracts/shape-issues.ts). */
+export const says = (errorMessage: string) => ({ errorMessage });
 
 /** A namespace name (docs/contract.md#security-and-tenancy). */
 export const Namespace = Type.String({
@@ -33,8 +39,12 @@ export const TemplateString = Type.String({
   examples: ['${input.ms}'],
 });
 
-/** A field that may be given literally or as a template (checked when the task is queued). */
-export const Templated = <T extends TSchema>(schema: T) => Type.Union([schema, TemplateString]);
+/**
+ * A field that may be given literally or as a template (checked when the task is queued);
+ * `options` are the union's (its `errorMessage` speaks for both).
+ */
+export const Templated = <T extends TSchema>(schema: T, options: TSchemaOptions = {}) =>
+  Type.Union([schema, TemplateString], options);
 
 /** One invalid field of a body or parameter, by JSON path from the body root. */
 export const ValidationIssue = Type.Object(

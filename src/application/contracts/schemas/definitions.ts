@@ -9,40 +9,79 @@ import {
   DEFAULT_TIMEOUT_MS,
   MAX_TIMEOUT_MS,
 } from '../../../domain/definition/task-config.js';
-import { AnyJson, defaulted, Namespace, Nullable, Templated, Timestamp, ValidationIssue } from './common.js';
+import {
+  AnyJson,
+  defaulted,
+  Namespace,
+  Nullable,
+  says,
+  Templated,
+  Timestamp,
+  ValidationIssue,
+} from './common.js';
 
 /**
  * Definitions (docs/contract.md#workflow-definitions): what `POST /v1/definitions` accepts
  * (`*Input`: defaulted fields optional) and what every read answers (defaults applied, every
- * field present). These check shape only; the rules (DAG, templates, ranges that depend on
- * each other) live once, in `src/domain/definition`.
+ * field present). These check shape, and each `errorMessage` is the issue a bad value gets
+ * (src/application/contracts/shape-issues.ts); the rules (DAG, templates, ranges that depend
+ * on each other, defaults) live once, in `src/domain/definition`.
  */
 
 const SEVEN_DAYS_MS = 7 * 24 * 3600 * 1000;
 const BUILT_IN_WITH_INPUT = ['delay', 'http'] as const;
+const INTERVAL_MESSAGE = 'must be an integer ≥ 0 (ms, at most 7 days)';
+const OBJECT_MESSAGE = 'must be an object';
 
 // ── retry policy ────────────────────────────────────────────────────────────
 
 const retryFields = {
   maxAttempts: defaulted(
-    (o) => Type.Integer({ minimum: 1, maximum: 1000, description: 'attempts in one budget', ...o }),
+    (o) =>
+      Type.Integer({
+        minimum: 1,
+        maximum: 1000,
+        description: 'attempts in one budget',
+        ...says('must be an integer from 1 to 1000'),
+        ...o,
+      }),
     DEFAULT_RETRY_POLICY.maxAttempts,
   ),
   initialIntervalMs: defaulted(
-    (o) => Type.Integer({ minimum: 0, maximum: SEVEN_DAYS_MS, description: 'delay before attempt 2', ...o }),
+    (o) =>
+      Type.Integer({
+        minimum: 0,
+        maximum: SEVEN_DAYS_MS,
+        description: 'delay before attempt 2',
+        ...says(INTERVAL_MESSAGE),
+        ...o,
+      }),
     DEFAULT_RETRY_POLICY.initialIntervalMs,
   ),
   backoffCoefficient: defaulted(
-    (o) => Type.Number({ minimum: 1, maximum: 100, ...o }),
+    (o) => Type.Number({ minimum: 1, maximum: 100, ...says('must be from 1 to 100'), ...o }),
     DEFAULT_RETRY_POLICY.backoffCoefficient,
   ),
   maxIntervalMs: defaulted(
     (o) =>
-      Type.Integer({ minimum: 0, maximum: SEVEN_DAYS_MS, description: 'at least initialIntervalMs', ...o }),
+      Type.Integer({
+        minimum: 0,
+        maximum: SEVEN_DAYS_MS,
+        description: 'at least initialIntervalMs',
+        ...says(INTERVAL_MESSAGE),
+        ...o,
+      }),
     DEFAULT_RETRY_POLICY.maxIntervalMs,
   ),
   jitter: defaulted(
-    (o) => Type.Number({ minimum: 0, maximum: 1, description: 'fraction of the delay, ±', ...o }),
+    (o) =>
+      Type.Number({
+        minimum: 0,
+        maximum: 1,
+        description: 'fraction of the delay, ±',
+        ...says('must be a fraction from 0 to 1'),
+        ...o,
+      }),
     DEFAULT_RETRY_POLICY.jitter,
   ),
 };
@@ -55,7 +94,7 @@ export const RetryPolicyInput = Type.Object(
     maxIntervalMs: retryFields.maxIntervalMs.request,
     jitter: retryFields.jitter.request,
   },
-  { additionalProperties: false },
+  { additionalProperties: false, ...says(OBJECT_MESSAGE) },
 );
 
 export const RetryPolicy = Type.Object(
@@ -72,8 +111,12 @@ export const RetryPolicy = Type.Object(
 // ── what a task does: its type and that type's input ────────────────────────
 
 export const DelayInput = Type.Object(
-  { ms: Templated(Type.Integer({ minimum: 0, description: 'milliseconds on a durable timer' })) },
-  { description: 'Input of a `delay` task.' },
+  {
+    ms: Templated(Type.Integer({ minimum: 0, description: 'milliseconds on a durable timer' }), {
+      ...says('must be an integer number of milliseconds ≥ 0'),
+    }),
+  },
+  { description: 'Input of a `delay` task.', ...says('must be an object { ms }') },
 );
 
 export const HttpInput = Type.Object(
@@ -82,16 +125,28 @@ export const HttpInput = Type.Object(
       description:
         'GET, HEAD, POST, PUT, PATCH, DELETE or OPTIONS (checked when the task runs), or a template',
       examples: ['POST'],
+      ...says('must be an HTTP method'),
     }),
     url: Type.String({
       description: 'an absolute http(s) URL, or a template',
       examples: ['http://stock/reserve'],
+      ...says('must be a URL string'),
     }),
-    headers: Type.Optional(Templated(Type.Record(Type.String(), Type.String()))),
+    headers: Type.Optional(
+      Templated(
+        Type.Record(Type.String(), Type.String()),
+        says('must be an object of strings, or a template'),
+      ),
+    ),
     body: Type.Optional(AnyJson),
-    timeoutMs: Type.Optional(Templated(Type.Integer({ minimum: 1 }))),
+    timeoutMs: Type.Optional(
+      Templated(Type.Integer({ minimum: 1 }), says('must be a positive integer of ms, or a template')),
+    ),
   },
-  { description: 'Input of an `http` task; other fields fail the task when it runs.' },
+  {
+    description: 'Input of an `http` task; other fields fail the task when it runs.',
+    ...says('must be an object { method, url, headers?, body?, timeoutMs? }'),
+  },
 );
 
 /** The built-in handlers with a fixed input (`noop` and `echo` take any input, like a custom handler). */
@@ -104,6 +159,7 @@ const actions = {
       not: { enum: [...BUILT_IN_WITH_INPUT] },
       description: '`noop`, `echo`, or a handler a worker registers (any type but `delay` and `http`)',
       examples: ['noop', 'echo', 'send-email'],
+      ...says('must be a handler name of 1–64 characters of [A-Za-z0-9_.-]'),
     }),
     input: AnyJson,
   },
@@ -114,11 +170,14 @@ function variants<P extends TProperties, R extends TProperties>(
   common: P,
   optionalInput: (input: typeof AnyJson) => R,
 ) {
-  return Type.Union([
-    Type.Object({ ...common, type: actions.delay.type, input: actions.delay.input }, closed('delay')),
-    Type.Object({ ...common, type: actions.http.type, input: actions.http.input }, closed('http')),
-    Type.Object({ ...common, type: actions.other.type, ...optionalInput(actions.other.input) }, closed()),
-  ]);
+  return Type.Union(
+    [
+      Type.Object({ ...common, type: actions.delay.type, input: actions.delay.input }, closed('delay')),
+      Type.Object({ ...common, type: actions.http.type, input: actions.http.input }, closed('http')),
+      Type.Object({ ...common, type: actions.other.type, ...optionalInput(actions.other.input) }, closed()),
+    ],
+    says(OBJECT_MESSAGE),
+  );
 }
 
 const closed = (type?: string) => ({
@@ -128,8 +187,16 @@ const closed = (type?: string) => ({
 
 // ── task configuration shared by tasks and compensations ────────────────────
 
+const TIMEOUT_MESSAGE = `must be an integer from 1 to ${MAX_TIMEOUT_MS}`;
 const timeoutMs = defaulted(
-  (o) => Type.Integer({ minimum: 1, maximum: MAX_TIMEOUT_MS, description: 'per attempt, ms', ...o }),
+  (o) =>
+    Type.Integer({
+      minimum: 1,
+      maximum: MAX_TIMEOUT_MS,
+      description: 'per attempt, ms',
+      ...says(TIMEOUT_MESSAGE),
+      ...o,
+    }),
   DEFAULT_TIMEOUT_MS,
 );
 const queueTimeoutMs = defaulted(
@@ -139,16 +206,34 @@ const queueTimeoutMs = defaulted(
       maximum: MAX_TIMEOUT_MS,
       description:
         'schedule-to-start: a queued attempt no worker started by then fails with code `timeout`, ms',
+      ...says(TIMEOUT_MESSAGE),
       ...o,
     }),
   DEFAULT_QUEUE_TIMEOUT_MS,
 );
 const priority = defaulted(
-  (o) => Type.Integer({ minimum: 0, maximum: 9, description: 'higher first', ...o }),
+  (o) =>
+    Type.Integer({
+      minimum: 0,
+      maximum: 9,
+      description: 'higher first',
+      ...says('must be an integer from 0 to 9'),
+      ...o,
+    }),
   DEFAULT_PRIORITY,
 );
 const idempotencyKey = (fallback: string) =>
-  defaulted((o) => Type.String({ minLength: 1, maxLength: 512, description: 'a template', ...o }), fallback);
+  defaulted(
+    (o) =>
+      Type.String({
+        minLength: 1,
+        maxLength: 512,
+        description: 'a template',
+        ...says('must be a string of 1 to 512 characters'),
+        ...o,
+      }),
+    fallback,
+  );
 const taskKey = idempotencyKey(DEFAULT_TASK_IDEMPOTENCY_KEY);
 const compensationKey = idempotencyKey(DEFAULT_COMPENSATION_IDEMPOTENCY_KEY);
 const inputDefault = (_input: typeof AnyJson) => ({
@@ -178,12 +263,18 @@ export const CompensationDefinition = variants(
   inputAlways,
 );
 
-const TaskKey = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', examples: ['reserve'] });
+const TaskKey = Type.String({
+  pattern: '^[A-Za-z0-9_-]{1,64}$',
+  examples: ['reserve'],
+  ...says('must be 1–64 characters of [A-Za-z0-9_-]'),
+});
 
 export const TaskDefinitionInput = variants(
   {
     key: TaskKey,
-    dependsOn: Type.Optional(Type.Array(Type.String(), { default: [] })),
+    dependsOn: Type.Optional(
+      Type.Array(Type.String(), { default: [], ...says('must be an array of task keys') }),
+    ),
     retry: Type.Optional(RetryPolicyInput),
     timeoutMs: timeoutMs.request,
     queueTimeoutMs: queueTimeoutMs.request,
@@ -210,12 +301,22 @@ export const TaskDefinition = variants(
 
 // ── definitions ─────────────────────────────────────────────────────────────
 
-const DefinitionName = Type.String({ pattern: '^[a-z0-9._-]{1,100}$', examples: ['order-fulfilment'] });
+const DefinitionName = Type.String({
+  pattern: '^[a-z0-9._-]{1,100}$',
+  examples: ['order-fulfilment'],
+  ...says('must be 1–100 characters of [a-z0-9-_.]'),
+});
 
 const definitionContent = {
   name: DefinitionName,
-  description: Type.Optional(Type.String({ maxLength: 2000 })),
-  tasks: Type.Array(TaskDefinitionInput, { minItems: 1, maxItems: MAX_TASKS }),
+  description: Type.Optional(
+    Type.String({ maxLength: 2000, ...says('must be a string of at most 2000 characters') }),
+  ),
+  tasks: Type.Array(TaskDefinitionInput, {
+    minItems: 1,
+    maxItems: MAX_TASKS,
+    ...says(`must be an array of 1 to ${MAX_TASKS} tasks`),
+  }),
   output: Type.Optional(Type.Unknown({ description: 'template of the run output' })),
 };
 
@@ -223,14 +324,23 @@ const definitionContent = {
 export const DefinitionInput = Type.Object(
   {
     ...definitionContent,
-    version: Type.Optional(Type.Integer({ minimum: 1, description: 'omitted: the next version' })),
+    version: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description: 'omitted: the next version',
+        ...says('must be a positive integer'),
+      }),
+    ),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, ...says(OBJECT_MESSAGE) },
 );
 export type DefinitionInput = Static<typeof DefinitionInput>;
 
 /** An inline definition of `POST /v1/runs`: registers nothing, so it has no version. */
-export const InlineDefinitionInput = Type.Object(definitionContent, { additionalProperties: false });
+export const InlineDefinitionInput = Type.Object(definitionContent, {
+  additionalProperties: false,
+  ...says(OBJECT_MESSAGE),
+});
 
 export const Definition = Type.Object(
   {

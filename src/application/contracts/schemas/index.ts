@@ -9,3 +9,4 @@ export * from './health.js';
 export * from './problem.js';
 export * from './run-events.js';
 export * from './runs.js';
+export * from './api-keys.js';

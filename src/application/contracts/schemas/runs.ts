@@ -1,8 +1,11 @@
 import Type, { type Static } from 'typebox';
 import { RUN_STATUSES } from '../../../domain/run/run-status.js';
 import { COMPENSATION_STATUSES, TASK_STATUSES } from '../../../domain/run/task-status.js';
-import { AnyJson, Namespace, Nullable, Timestamp } from './common.js';
+import { AnyJson, Namespace, NOT_AN_OBJECT, Nullable, Timestamp } from './common.js';
 import { InlineDefinitionInput } from './definitions.js';
+
+/** The longest cancel reason kept. */
+export const MAX_CANCEL_REASON = 1000;
 
 /** Runs (docs/contract.md#runs and #rest-api): the start and cancel bodies, list filters, and the run JSON. */
 
@@ -10,25 +13,53 @@ export const RunStatus = Type.Enum(RUN_STATUSES, { type: 'string' });
 export const TaskStatus = Type.Enum(TASK_STATUSES, { type: 'string' });
 export const CompensationStatus = Type.Enum(COMPENSATION_STATUSES, { type: 'string' });
 
+/** The name of a registered definition, as `POST /v1/runs` takes it. */
+const DefinitionReference = Type.String({
+  minLength: 1,
+  description: 'name of a registered definition',
+  errorMessage: 'must name a definition',
+});
+
+/**
+ * The fields of `POST /v1/runs` but `definition`; each `errorMessage` is the issue a bad value
+ * gets (src/application/contracts/shape-issues.ts).
+ */
+export const startRunFields = {
+  version: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      description: 'only with a definition name; omitted: the latest',
+      errorMessage: 'must be a positive integer',
+    }),
+  ),
+  input: Type.Optional(Type.Unknown({ description: 'any JSON value', default: {} })),
+  idempotencyKey: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 255,
+      description: 'wins over the Idempotency-Key header',
+      errorMessage: 'must be a string of 1 to 255 characters',
+    }),
+  ),
+  priority: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: 9,
+      description: "overrides the tasks' own",
+      errorMessage: 'must be an integer from 0 to 9',
+    }),
+  ),
+};
+
 /** The body of `POST /v1/runs`. */
 export const StartRunRequest = Type.Object(
   {
-    definition: Type.Union([
-      Type.String({ minLength: 1, description: 'name of a registered definition' }),
-      InlineDefinitionInput,
-    ]),
-    version: Type.Optional(
-      Type.Integer({ minimum: 1, description: 'only with a definition name; omitted: the latest' }),
-    ),
-    input: Type.Optional(Type.Unknown({ description: 'any JSON value', default: {} })),
-    idempotencyKey: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 255, description: 'wins over the Idempotency-Key header' }),
-    ),
-    priority: Type.Optional(
-      Type.Integer({ minimum: 0, maximum: 9, description: "overrides the tasks' own" }),
-    ),
+    definition: Type.Union([DefinitionReference, InlineDefinitionInput], {
+      errorMessage: 'must be a definition name or an inline definition object',
+    }),
+    ...startRunFields,
   },
-  { additionalProperties: false },
+  { additionalProperties: false, errorMessage: NOT_AN_OBJECT },
 );
 export type StartRunRequest = Static<typeof StartRunRequest>;
 
@@ -39,9 +70,18 @@ export const StartRunHeaders = Type.Object({
 });
 
 /** The optional body of `POST /v1/runs/{id}/cancel`; other fields are ignored. */
-export const CancelRunRequest = Type.Object({
-  reason: Type.Optional(Type.String({ maxLength: 1000, description: 'recorded in RunCancelRequested' })),
-});
+export const CancelRunRequest = Type.Object(
+  {
+    reason: Type.Optional(
+      Type.String({
+        maxLength: MAX_CANCEL_REASON,
+        description: 'recorded in RunCancelRequested',
+        errorMessage: `must be a string of at most ${MAX_CANCEL_REASON} characters`,
+      }),
+    ),
+  },
+  { errorMessage: NOT_AN_OBJECT },
+);
 export type CancelRunRequest = Static<typeof CancelRunRequest>;
 
 export const RunIdParams = Type.Object({

@@ -8,6 +8,7 @@ import {
 } from 'graphql';
 import { fieldExtensionsEstimator, getComplexity } from 'graphql-query-complexity';
 import { fieldCost } from './cost.js';
+import { aliasLimitRule } from './alias-limit.rule.js';
 import { depthLimitRule } from './depth-limit.rule.js';
 
 /**
@@ -27,10 +28,16 @@ export const OPERATION_LIMITS = {
    * the parser's recursion on deep literals; large payloads belong in variables.
    */
   maxTokens: 10_000,
+  /** Aliased fields per document: enough for a dashboard's side-by-side reads, not for a bomb. */
+  maxAliases: 50,
+  maxDirectives: 50,
 } as const;
 
 /** Extra validation rules, on top of graphql's specified ones. */
-export const LIMIT_VALIDATION_RULES: readonly ValidationRule[] = [depthLimitRule(OPERATION_LIMITS)];
+export const LIMIT_VALIDATION_RULES: readonly ValidationRule[] = [
+  depthLimitRule(OPERATION_LIMITS),
+  aliasLimitRule(OPERATION_LIMITS),
+];
 
 const ESTIMATORS = [fieldExtensionsEstimator(), fieldCost];
 

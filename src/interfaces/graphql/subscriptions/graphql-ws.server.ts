@@ -24,6 +24,7 @@ import { UpgradeRoutes } from '../../realtime/upgrade-routes.js';
 import { formatGraphqlErrors } from '../errors/format-error.js';
 import { createGraphqlContext } from '../graphql-context.js';
 import { executionArgs, prepareOperation } from './operation-args.js';
+import { GRAPHQL_OPTIONS, type GraphqlOptions } from '../graphql-options.js';
 import { actorOf } from '../../identity/current-actor.js';
 import { MAX_CLIENT_FRAME_BYTES } from '../../ws/ws-gateway-options.js';
 
@@ -49,6 +50,7 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly routes: UpgradeRoutes,
     private readonly queries: QueryBus,
     @Optional() @Inject(AUTHENTICATION) private readonly auth: Authentication | null = null,
+    @Optional() @Inject(GRAPHQL_OPTIONS) private readonly options: GraphqlOptions = { production: false },
   ) {}
 
   /** After every module's init: the schema exists once GraphQLModule's init has run. */
@@ -59,7 +61,7 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
       {
         onConnect: (ctx) => this.connect(ctx.connectionParams, ctx.extra),
         onSubscribe: (ctx, _id, payload) => {
-          const prepared = prepareOperation(schema, payload);
+          const prepared = prepareOperation(schema, payload, this.options);
           if ('errors' in prepared) return prepared.errors;
           const context = createGraphqlContext(this.queries, actorOf(ctx.extra.request), { cache: false });
           return executionArgs(schema, prepared.document, payload, context);
@@ -78,7 +80,7 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
 
   /**
    * With auth on, `connection_init.payload.authorization` (`Bearer …` / `ApiKey …`) in
-   * `payload.namespace` (SPEC §8 WebSocket): false closes with 4403. The identity goes on the
+   * `payload.namespace` (docs/security.md#authentication-and-roles): false closes with 4403. The identity goes on the
    * upgrade request, where `actorOf` finds it for every operation of the connection; a JWT's
    * expiry closes the socket with 4401.
    */

@@ -11,6 +11,7 @@ import {
 } from 'graphql';
 import type { SubscribePayload } from 'graphql-ws';
 import { costLimitError, LIMIT_VALIDATION_RULES, OPERATION_LIMITS } from '../limits/operation-limits.js';
+import { modeRules, withoutSuggestions, type GraphqlOptions } from '../graphql-options.js';
 
 /**
  * What Apollo does before executing an HTTP operation, done for a graphql-ws one: parse,
@@ -20,6 +21,7 @@ import { costLimitError, LIMIT_VALIDATION_RULES, OPERATION_LIMITS } from '../lim
 export function prepareOperation(
   schema: GraphQLSchema,
   payload: SubscribePayload,
+  options: GraphqlOptions = { production: false },
 ): { errors: GraphQLError[] } | { document: DocumentNode } {
   let document: DocumentNode;
   try {
@@ -27,8 +29,16 @@ export function prepareOperation(
   } catch (error) {
     return { errors: [coded(asGraphqlError(error), 'GRAPHQL_PARSE_FAILED')] };
   }
-  const invalid = validate(schema, document, [...specifiedRules, ...LIMIT_VALIDATION_RULES]);
-  if (invalid.length > 0) return { errors: invalid.map((e) => coded(e, 'GRAPHQL_VALIDATION_FAILED')) };
+  const invalid = validate(schema, document, [
+    ...specifiedRules,
+    ...LIMIT_VALIDATION_RULES,
+    ...modeRules(options),
+  ]);
+  if (invalid.length > 0) {
+    const errors = invalid.map((e) => coded(e, 'GRAPHQL_VALIDATION_FAILED'));
+    if (!options.production) return { errors };
+    return { errors: errors.map((e) => new GraphQLError(withoutSuggestions(e), e)) };
+  }
   const operation = getOperationAST(document, payload.operationName);
   if (operation) {
     const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {});

@@ -11,6 +11,7 @@ import {
   TaskDefinition,
   ValidationReport,
 } from '../../../application/contracts/schemas/definitions.js';
+import { ApiKey, ApiKeyList, CreatedApiKey } from '../../../application/contracts/schemas/api-keys.js';
 import { Health, HealthIndicator } from '../../../application/contracts/schemas/health.js';
 import { Problem } from '../../../application/contracts/schemas/problem.js';
 import { RunEvent, RunEventPage } from '../../../application/contracts/schemas/run-events.js';
@@ -63,6 +64,9 @@ export const RESPONSE_COMPONENTS: Record<string, TSchema> = {
   CompensationStatus,
   RunEvent,
   RunEventPage,
+  ApiKey,
+  CreatedApiKey,
+  ApiKeyList,
   Health,
   HealthIndicator,
 };

@@ -7,7 +7,7 @@ export type JsonSchema = { [key: string]: unknown };
  * Turns a TypeBox schema into the JSON of the OpenAPI 3.1 document. With `components`, any
  * sub-schema that is one of them (the same object) becomes a `$ref`; without, everything is
  * inline. `Type.Record(String, X)` (`patternProperties: { "^.*$": X }`) is written the usual
- * way, `additionalProperties: X`.
+ * way, `additionalProperties: X`, and an `errorMessage` annotation as `x-error-message`.
  */
 export function toJsonSchema(schema: TSchema, components?: ReadonlyMap<object, string>): JsonSchema {
   return emit(schema, components, true) as JsonSchema;
@@ -25,7 +25,10 @@ function emit(node: unknown, components: ReadonlyMap<object, string> | undefined
   if (name !== undefined) return { $ref: `#/components/schemas/${name}` };
   const out: JsonSchema = {};
   for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
-    if (key === 'patternProperties' && isAnyKey(value)) {
+    if (key === 'errorMessage') {
+      // The issue a bad value gets (src/application/contracts/shape-issues.ts), as an extension.
+      out['x-error-message'] = value;
+    } else if (key === 'patternProperties' && isAnyKey(value)) {
       out.additionalProperties = emit(value['^.*$'], components, false);
     } else if (SCHEMA_MAPS.has(key) && value !== null && typeof value === 'object') {
       out[key] = Object.fromEntries(

@@ -5,7 +5,8 @@ import type { TObject, TSchema } from 'typebox';
 import { HTTP_CONTROLLERS } from '../controllers/http-controllers.js';
 import { RESPONSE_COMPONENTS } from './components.js';
 import { toJsonSchema, toJsonSchemaRef, type JsonSchema } from './json-schema.js';
-import { ROUTE_DOC, type ResponseDoc, type RouteDoc } from './route-doc.js';
+import { httpOperation, requirementOf } from '../../identity/policy.js';
+import { problems, ROUTE_DOC, type ResponseDoc, type RouteDoc } from './route-doc.js';
 
 /** The OpenAPI 3.1 document of the REST API, as served at `/docs/json` and committed at docs/contracts/openapi.json. */
 export interface OpenApiDocument {
@@ -18,14 +19,15 @@ export interface OpenApiDocument {
   };
   servers: { url: string; description: string }[];
   tags: { name: string; description: string }[];
-  security: never[];
+  security: Record<string, never[]>[];
   paths: Record<string, Record<string, JsonSchema>>;
-  components: { schemas: Record<string, JsonSchema> };
+  components: { schemas: Record<string, JsonSchema>; securitySchemes: Record<string, JsonSchema> };
 }
 
 const TAGS: Record<RouteDoc['tag'], string> = {
   definitions: 'Workflow definitions: register, validate, read (docs/contract.md#workflow-definitions)',
   runs: 'Runs: start, read, list, events, cancel, retry (docs/contract.md#runs)',
+  'api-keys': 'API keys of a namespace: create, list, revoke (docs/security.md#api-keys)',
   health: 'Liveness and readiness (docs/contract.md#health-and-metrics)',
   observability: 'Prometheus metrics (docs/operations.md#metrics)',
 };
@@ -40,7 +42,7 @@ export function buildOpenApiDocument(controllers: readonly Class[] = HTTP_CONTRO
   const paths: OpenApiDocument['paths'] = {};
   for (const route of routesOf(controllers)) {
     const item = (paths[route.path] ??= {});
-    item[route.method] = operation(route.doc, names);
+    item[route.method] = operation(route, names);
   }
   const schemas = Object.fromEntries(
     Object.entries(RESPONSE_COMPONENTS).map(([name, schema]) => [name, toJsonSchema(schema, names)]),
@@ -52,22 +54,36 @@ export function buildOpenApiDocument(controllers: readonly Class[] = HTTP_CONTRO
       version: '1',
       description:
         'DAG workflow orchestrator with saga compensation. Errors are RFC 9457 problem details ' +
-        '(application/problem+json). No authentication yet: every request acts as the local ' +
-        'administrator (docs/contract.md#planned). The contract: docs/contract.md.',
+        '(application/problem+json). With SAGAFLOW_AUTH on, every operation but the probes needs ' +
+        'a Bearer JWT or an API key, holding at least the role its `x-sagaflow-role` names, and ' +
+        'acts in the namespace of the `Sagaflow-Namespace` header (docs/security.md). ' +
+        'The contract: docs/contract.md.',
       license: { name: 'MIT', identifier: 'MIT' },
     },
     servers: [{ url: '/', description: 'the api role that serves this document' }],
     tags: Object.entries(TAGS).map(([name, description]) => ({ name, description })),
-    // No authentication yet (docs/contract.md#planned): an empty requirement says so explicitly.
-    security: [],
+    // Either scheme will do; the public operations say `security: []` for themselves.
+    security: [{ bearerAuth: [] }, { apiKeyHeader: [] }],
     paths,
-    components: { schemas },
+    components: { schemas, securitySchemes: SECURITY_SCHEMES },
   };
 }
+
+const SECURITY_SCHEMES: Record<string, JsonSchema> = {
+  bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+  apiKeyHeader: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-API-Key',
+    description: 'or `Authorization: ApiKey <key>`',
+  },
+};
 
 interface Route {
   method: string;
   path: string;
+  /** The policy table's id of the route (`POST /v1/runs/:id/cancel`). */
+  operation: string;
   doc: RouteDoc;
 }
 
@@ -85,7 +101,8 @@ function routesOf(controllers: readonly Class[]): Route[] {
       const verb = RequestMethod[method].toLowerCase();
       const doc = Reflect.getMetadata(ROUTE_DOC, handler) as RouteDoc | undefined;
       if (!doc) throw new Error(`${verb.toUpperCase()} ${path} (${controller.name}.${key}) has no @ApiRoute`);
-      routes.push({ method: verb, path, doc });
+      const pattern = path.replace(/\{(\w+)\}/g, ':$1');
+      routes.push({ method: verb, path, operation: httpOperation(verb, pattern), doc });
     }
   }
   return routes;
@@ -100,7 +117,15 @@ function openApiPath(base: string, path: string): string {
   return `/${joined.join('/')}`;
 }
 
-function operation(doc: RouteDoc, names: ReadonlyMap<object, string>): JsonSchema {
+/**
+ * An operation, with what the policy table says of it: the lowest role (`x-sagaflow-role`)
+ * and, unless public, the 401, 403 and 429 every guarded route can answer.
+ */
+function operation({ doc, operation: id }: Route, names: ReadonlyMap<object, string>): JsonSchema {
+  const requirement = requirementOf(id);
+  if (requirement === undefined) throw new Error(`${id} has no entry in the policy table`);
+  const responses =
+    requirement === 'public' ? doc.responses : { ...problems([401, 403, 429], false), ...doc.responses };
   const parameters = [
     ...parametersOf(doc.params, 'path'),
     ...parametersOf(doc.query, 'query'),
@@ -111,6 +136,8 @@ function operation(doc: RouteDoc, names: ReadonlyMap<object, string>): JsonSchem
     summary: doc.summary,
     ...(doc.description ? { description: doc.description } : {}),
     tags: [doc.tag],
+    'x-sagaflow-role': requirement,
+    ...(requirement === 'public' ? { security: [] } : {}),
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(doc.body
       ? {
@@ -122,7 +149,7 @@ function operation(doc: RouteDoc, names: ReadonlyMap<object, string>): JsonSchem
         }
       : {}),
     responses: Object.fromEntries(
-      Object.entries(doc.responses).map(([status, response]) => [status, responseOf(response, names)]),
+      Object.entries(responses).map(([status, response]) => [status, responseOf(response, names)]),
     ),
   };
 }

@@ -11,7 +11,7 @@ export interface RouteDoc {
   operationId: string;
   summary: string;
   description?: string;
-  tag: 'definitions' | 'runs' | 'health' | 'observability';
+  tag: 'definitions' | 'runs' | 'api-keys' | 'health' | 'observability';
   /** Path parameters, one property each. */
   params?: TObject;
   /** Query parameters, one property each (optional ones not `required`). */
@@ -40,9 +40,12 @@ export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
 
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: 'malformed or invalid body or parameter; `errors` names each field by JSON path',
+  401: 'no credential, or one that is malformed, unknown, expired or revoked (with auth on)',
+  403: 'the credential lacks the role, or the namespace, or the grant asked for',
   404: 'unknown (or malformed) id or name',
   409: 'conflicts with what is stored',
-  413: 'body over 1 MiB',
+  413: 'body over 1 MiB, or a run input over SAGAFLOW_MAX_PAYLOAD_BYTES',
+  429: 'over the rate limit; `Retry-After` says when to come back (docs/security.md#rate-limits)',
   415: 'body is not application/json',
   422: 'the run state forbids the action',
   500: 'anything unexpected (no internals in `detail`)',

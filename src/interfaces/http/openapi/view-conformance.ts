@@ -6,6 +6,8 @@ import type {
 } from '../../../application/queries/run-queries.js';
 import type { DefinitionView, RunView } from '../../../application/queries/run-view.js';
 import type { ValidationReport as ValidationReportResult } from '../../../application/queries/validate-definition.js';
+import type { ApiKeyView, CreatedApiKeyView } from '../../../application/api-keys/api-key-view.js';
+import type { ApiKey, ApiKeyList, CreatedApiKey } from '../../../application/contracts/schemas/api-keys.js';
 import type { ProblemDetails } from '../problem/problem-details.js';
 import type {
   Definition,
@@ -77,4 +79,7 @@ export type _Checks = [
   Assert<Conforms<RunListNarrowed, Static<typeof RunList>>>,
   Assert<Conforms<RunEventPageResult, Static<typeof RunEventPage>>>,
   Assert<Conforms<ProblemDetails, Static<typeof Problem>>>,
+  Assert<Conforms<ApiKeyView, Static<typeof ApiKey>>>,
+  Assert<Conforms<CreatedApiKeyView, Static<typeof CreatedApiKey>>>,
+  Assert<Conforms<{ items: ApiKeyView[] }, Static<typeof ApiKeyList>>>,
 ];

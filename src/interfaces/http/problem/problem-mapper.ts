@@ -1,6 +1,11 @@
 import { STATUS_CODES } from 'node:http';
 import { HttpException } from '@nestjs/common';
-import { ConflictError, NotFoundError } from '../../../application/errors.js';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  PayloadTooLargeError,
+} from '../../../application/errors.js';
 import { DomainValidationError, InvalidStateError } from '../../../domain/shared/domain-error.js';
 import { isDatabaseUnavailable } from './database-unavailable.js';
 import { httpProblem, problemOf, type ProblemDetails } from './problem-details.js';
@@ -37,6 +42,10 @@ export function mapToProblem(error: unknown): MappedProblem {
   }
   if (error instanceof NotFoundError) return clientFault(problemOf('notFound', error.message));
   if (error instanceof ConflictError) return clientFault(problemOf('conflict', error.message));
+  if (error instanceof ForbiddenError) return clientFault(problemOf('forbidden', error.message));
+  if (error instanceof PayloadTooLargeError) {
+    return clientFault(httpProblem(413, 'Content Too Large', error.message));
+  }
   if (error instanceof InvalidStateError) return clientFault(problemOf('invalidState', error.message));
   if (isDatabaseUnavailable(error)) {
     return {

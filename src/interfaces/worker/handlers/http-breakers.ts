@@ -40,6 +40,7 @@ interface Entry<R> {
 export class HostBreakers<R> {
   private readonly entries = new Map<string, Entry<R>>();
   private closed = false;
+  private readonly openListeners: (() => void)[] = [];
 
   constructor(private readonly settings: BreakerSettings = DEFAULT_BREAKER_SETTINGS) {}
 
@@ -71,6 +72,11 @@ export class HostBreakers<R> {
   /** Whether the breaker of `hostKey` is failing fast (open, or half-open with its trial in flight). */
   isOpen(hostKey: string): boolean {
     return this.entries.get(hostKey)?.breaker.opened ?? false;
+  }
+
+  /** Calls `listener` each time one host's breaker opens. */
+  onOpen(listener: () => void): void {
+    this.openListeners.push(listener);
   }
 
   /** How many hosts' breakers are not closed (open, or half-open awaiting a trial call). */
@@ -106,6 +112,7 @@ export class HostBreakers<R> {
     const entry: Entry<R> = { breaker, openedAt: 0 };
     breaker.on('open', () => {
       entry.openedAt = Date.now();
+      for (const listener of this.openListeners) listener();
     });
     this.entries.set(hostKey, entry);
     return entry;

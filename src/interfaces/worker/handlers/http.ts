@@ -43,6 +43,8 @@ export interface HttpHandler {
   close(): void;
   /** How many per-host breakers are open (or half-open) now. */
   openBreakers(): number;
+  /** Calls `listener` each time a host's breaker opens. */
+  onBreakerOpen(listener: () => void): void;
 }
 
 const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
@@ -84,7 +86,12 @@ export function createHttpHandler(options: HttpHandlerOptions = {}): HttpHandler
     breakers.close();
     dispatcher.close().catch(() => undefined); // in-flight requests end with their own failure
   };
-  return { handle, close, openBreakers: () => breakers.openCount() };
+  return {
+    handle,
+    close,
+    openBreakers: () => breakers.openCount(),
+    onBreakerOpen: (listener) => breakers.onOpen(listener),
+  };
 }
 
 /** One request and its body; throws only for outcomes another attempt could change. */

@@ -1,6 +1,7 @@
 import { SignJWT } from 'jose';
 import { createApp, type CreateAppOptions, type SagaflowApp } from '../../../../src/app/create-app.js';
-import type { AppConfig, JwtConfig } from '../../../../src/infrastructure/config/app-config.js';
+import type { AppConfig } from '../../../../src/infrastructure/config/app-config.js';
+import type { JwtConfig } from '../../../../src/infrastructure/config/auth-config.js';
 import { cleanup, isolatedConfig } from '../../../integration/support/harness.js';
 
 export const SECRET = 'test-secret-of-at-least-thirty-two-bytes!';
@@ -14,13 +15,9 @@ export interface AuthApp {
   close(): Promise<void>;
 }
 
-/** An api (auth on, loopback) with the given JWT keys and the bootstrap admin key. */
-export async function startAuthApp(
-  jwt: Partial<JwtConfig>,
-  label = 'auth',
-  options: CreateAppOptions = {},
-): Promise<AuthApp> {
-  const config: Partial<AppConfig> = {
+/** The configuration of an api with auth on (loopback), the given JWT keys and the bootstrap admin key. */
+export function authConfig(jwt: Partial<JwtConfig>, label = 'auth'): Partial<AppConfig> {
+  return {
     ...isolatedConfig(label, ['api']),
     auth: true,
     adminApiKey: ADMIN_KEY,
@@ -34,6 +31,15 @@ export async function startAuthApp(
       ...jwt,
     },
   };
+}
+
+/** An api (auth on, loopback) with the given JWT keys and the bootstrap admin key. */
+export async function startAuthApp(
+  jwt: Partial<JwtConfig>,
+  label = 'auth',
+  options: CreateAppOptions = {},
+): Promise<AuthApp> {
+  const config = authConfig(jwt, label);
   const sagaflow = await createApp(config, options);
   return {
     sagaflow,
@@ -63,6 +69,22 @@ export function claims(options: TokenOptions): SignJWT {
     .setIssuer(options.issuer ?? ISSUER)
     .setAudience(options.audience ?? AUDIENCE)
     .setExpirationTime(options.expiresIn ?? '1h');
+}
+
+/**
+ * HS256 tokens the matrices try: one per role, and an admin token that expired or names another
+ * audience (both refused with 401).
+ */
+export async function roleTokens(secret: string): Promise<Record<string, string>> {
+  const tokens: Record<string, string> = {};
+  for (const role of ['worker', 'viewer', 'operator', 'admin'])
+    tokens[role] = await hsToken(secret, { roles: [role] });
+  tokens.expired = await hsToken(secret, {
+    roles: ['admin'],
+    expiresIn: Math.floor(Date.now() / 1000) - 120,
+  });
+  tokens.wrongAudience = await hsToken(secret, { roles: ['admin'], audience: 'someone-else' });
+  return tokens;
 }
 
 /** `alg: none`: a header and claims with no signature. */

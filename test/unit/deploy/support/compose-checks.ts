@@ -1,5 +1,12 @@
-import { CONFIG_VARIABLES, ROLES } from '../../../../src/infrastructure/config/app-config.js';
-import { environmentOf, publishedPorts, type ComposeFile, type ComposeService } from './deploy-files.js';
+import { ROLES } from '../../../../src/infrastructure/config/app-config.js';
+import { CONFIG_VARIABLES } from '../../../../src/infrastructure/config/config-variables.js';
+import {
+  environmentOf,
+  interpolate,
+  publishedPorts,
+  type ComposeFile,
+  type ComposeService,
+} from './deploy-files.js';
 
 // Each check returns the problems it finds (empty: fine), so a test can show both that the real
 // files pass and that a broken copy is caught.
@@ -165,6 +172,7 @@ interface ScrapeConfig {
   metrics_path?: string;
   static_configs?: { targets?: string[] }[];
   dns_sd_configs?: { names?: string[]; port?: number }[];
+  authorization?: { type?: string; credentials_file?: string };
 }
 
 /** Prometheus mounts deploy/prometheus/prometheus.yml, which scrapes /metrics on the api service's port. */
@@ -188,5 +196,56 @@ export function prometheusProblems(
     ]);
   if (!targets.includes(`api:${apiPort}`))
     problems.push(`prometheus: nothing scrapes api:${apiPort}/metrics`);
+  // Every other role serves /metrics on SAGAFLOW_METRICS_PORT (default 9464).
+  for (const role of ROLES.filter((r) => r !== 'api')) {
+    const env = environmentOf(compose.services[role] ?? {});
+    const port = env.SAGAFLOW_METRICS_PORT ?? '9464';
+    if (!targets.includes(`${role}:${port}`))
+      problems.push(`prometheus: nothing scrapes ${role}:${port}/metrics`);
+    if (!env.HOST || /^(127\.|localhost$|::1$)/.test(env.HOST)) {
+      problems.push(`${role}: HOST keeps its /metrics on the container's loopback`);
+    }
+  }
+  // With a metrics token the api refuses a scrape without it.
+  const apiToken = environmentOf(compose.services.api ?? {}).SAGAFLOW_METRICS_TOKEN;
+  const tokenFiles = (config.scrape_configs ?? []).flatMap(
+    (job) => job.authorization?.credentials_file ?? [],
+  );
+  if (apiToken && tokenFiles.length === 0) {
+    problems.push('prometheus: the api asks for SAGAFLOW_METRICS_TOKEN but no scrape sends it');
+  }
+  if (apiToken && tokenFiles.length > 0)
+    problems.push(...metricsTokenFileProblems(compose, apiToken, tokenFiles));
   return problems;
+}
+
+/** The prometheus service writes the api's token to every file a scrape reads it from. */
+function metricsTokenFileProblems(compose: ComposeFile, apiToken: string, files: string[]): string[] {
+  const prometheus = compose.services.prometheus ?? {};
+  const problems: string[] = [];
+  if (environmentOf(prometheus).SAGAFLOW_METRICS_TOKEN !== apiToken) {
+    problems.push("prometheus: SAGAFLOW_METRICS_TOKEN is not the api's");
+  }
+  const command = interpolate([prometheus.command ?? []].flat().join(' '));
+  for (const file of files) {
+    if (!command.includes(`"$SAGAFLOW_METRICS_TOKEN" > ${file}`)) {
+      problems.push(`prometheus: nothing writes the token to ${file}`);
+    }
+  }
+  return problems;
+}
+
+// What docker-compose 1.29.2 (Debian's, which CI validates with) accepts for a config or secret:
+// `content:` and `environment:` sources came with Compose 2.23.
+const PORTABLE_SOURCE_KEYS = new Set(['file', 'external', 'name']);
+
+/** Top-level configs and secrets use only sources every Compose version we validate with reads. */
+export function portabilityProblems(compose: ComposeFile): string[] {
+  return (['configs', 'secrets'] as const).flatMap((section) =>
+    Object.entries(compose[section] ?? {}).flatMap(([name, entry]) =>
+      Object.keys(entry)
+        .filter((key) => !PORTABLE_SOURCE_KEYS.has(key) && !key.startsWith('x-'))
+        .map((key) => `${section}.${name}: "${key}" needs Compose 2.23+; use a file or write it at start`),
+    ),
+  );
 }

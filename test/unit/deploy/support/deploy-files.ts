@@ -20,10 +20,14 @@ export interface ComposeService {
   healthcheck?: { test?: string | string[]; disable?: boolean };
   ports?: (string | number | { target?: number })[];
   volumes?: (string | { source?: string; target?: string })[];
+  entrypoint?: string | string[];
+  command?: string | string[];
 }
 
 export interface ComposeFile {
   services: Record<string, ComposeService>;
+  configs?: Record<string, Record<string, unknown>>;
+  secrets?: Record<string, Record<string, unknown>>;
 }
 
 /** Parses a compose file as compose does: YAML merge keys (`<<: *anchor`) are resolved. */

@@ -2,7 +2,10 @@
  * Builders and a small driver for the run aggregate, so tests read as Given / When / Then.
  * Everything is synchronous and in memory; time is a counter, randomness is injected.
  */
-import { validateDefinition } from '../../../../src/domain/definition/definition-validator.js';
+import {
+  validateDefinition,
+  type DefinitionDraft,
+} from '../../../../src/domain/definition/definition-validator.js';
 import type { WorkflowDefinition } from '../../../../src/domain/definition/workflow-definition.js';
 import type {
   AttemptFailure,
@@ -27,7 +30,7 @@ export function ctxAt(ms: number, random: () => number = () => 0.5): DecisionCon
 
 /** A valid definition from raw JSON, or the test fails with the validation errors. */
 export function definitionOf(raw: Record<string, unknown>): WorkflowDefinition {
-  const result = validateDefinition({ name: 'wf', ...raw });
+  const result = validateDefinition({ name: 'wf', ...raw } as DefinitionDraft);
   if (!result.valid) throw new Error(`invalid test definition: ${JSON.stringify(result.errors)}`);
   return result.definition;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { Compile } from 'typebox/compile';
-import { validateDefinition } from '../../../../src/domain/definition/definition-validator.js';
+import { checkDefinition } from '../../../../src/application/contracts/requests/definition-body.js';
 import {
   CancelRunRequest,
   DefinitionInput,
@@ -61,13 +61,13 @@ const REFUSED: [string, unknown][] = [
 ];
 
 describe('request schemas agree with what the server accepts', () => {
-  it.each(ACCEPTED)('%s: the domain and the schema accept it', (_, body) => {
-    expect(validateDefinition(body).errors).toEqual([]);
+  it.each(ACCEPTED)('%s: the server and the schema accept it', (_, body) => {
+    expect(checkDefinition(body).errors).toEqual([]);
     expect([...definition.Errors(body)]).toEqual([]);
   });
 
-  it.each(REFUSED)('%s: the domain and the schema refuse it', (_, body) => {
-    expect(validateDefinition(body).valid).toBe(false);
+  it.each(REFUSED)('%s: the server and the schema refuse it', (_, body) => {
+    expect(checkDefinition(body).valid).toBe(false);
     expect(definition.Check(body)).toBe(false);
   });
 

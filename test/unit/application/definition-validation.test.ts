@@ -1,14 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { MAX_TASKS, validateDefinition } from '../../../src/domain/definition/definition-validator.js';
+import { checkDefinition } from '../../../src/application/contracts/requests/definition-body.js';
+import { MAX_TASKS } from '../../../src/domain/definition/definition-validator.js';
 import { planOf } from '../../../src/domain/definition/plan.js';
 import { DEFAULT_RETRY_POLICY } from '../../../src/domain/definition/retry-policy.js';
 import { canonicalDefinitionJson } from '../../../src/domain/definition/workflow-definition.js';
 import type { ValidationIssue } from '../../../src/domain/shared/domain-error.js';
-import { definitionOf, saga, task } from './support/builders.js';
+import { definitionOf, saga, task } from '../domain/support/builders.js';
 
 function errorsOf(raw: unknown, base?: string): ValidationIssue[] {
-  const result = validateDefinition(raw, base);
+  const result = checkDefinition(raw, base);
   if (result.valid) throw new Error('expected the definition to be invalid');
   expect(result.definition).toBeNull();
   return result.errors;
@@ -20,9 +21,9 @@ function pathsOf(raw: unknown): string[] {
 
 const wf = (tasks: unknown[], extra: Record<string, unknown> = {}) => ({ name: 'wf', tasks, ...extra });
 
-describe('validateDefinition: shape', () => {
+describe('checkDefinition: shape', () => {
   it('accepts the example of docs/contract.md#workflow-definitions', () => {
-    const result = validateDefinition({
+    const result = checkDefinition({
       name: 'order-fulfilment',
       version: 3,
       description: 'optional',
@@ -74,7 +75,7 @@ describe('validateDefinition: shape', () => {
   });
 
   it('accepts a name of 100 characters of [a-z0-9-_.]', () => {
-    expect(validateDefinition(wf([task('a')], { name: 'a-b_c.9'.padEnd(100, 'z') })).valid).toBe(true);
+    expect(checkDefinition(wf([task('a')], { name: 'a-b_c.9'.padEnd(100, 'z') })).valid).toBe(true);
   });
 
   it.each([[0], [-1], [1.5], ['2']])('rejects the version %p', (version) => {
@@ -87,13 +88,13 @@ describe('validateDefinition: shape', () => {
     ).toEqual(['foo', 'tasks[0].colour', 'tasks[0].compensation.extra']);
   });
 
-  it('rejects 0 and 1001 tasks and accepts 1 and 1000', () => {
+  it('rejects 0 and 10,001 tasks and accepts 1 and 10,000 (SAGAFLOW_MAX_TASKS lowers it)', () => {
     expect(pathsOf(wf([]))).toEqual(['tasks']);
     const many = (n: number) => Array.from({ length: n }, (_, i) => task(`t${i}`));
-    expect(MAX_TASKS).toBe(1000);
-    expect(pathsOf(wf(many(1001)))).toEqual(['tasks']);
-    expect(validateDefinition(wf(many(1))).valid).toBe(true);
-    expect(validateDefinition(wf(many(1000))).valid).toBe(true);
+    expect(MAX_TASKS).toBe(10_000);
+    expect(pathsOf(wf(many(10_001)))).toEqual(['tasks']);
+    expect(checkDefinition(wf(many(1))).valid).toBe(true);
+    expect(checkDefinition(wf(many(10_000))).valid).toBe(true);
     expect(pathsOf({ name: 'wf' })).toEqual(['tasks']);
   });
 
@@ -131,11 +132,18 @@ describe('validateDefinition: shape', () => {
           task('t', [], { type: 'delay', input: { ms: '${input.wait}' } }),
         ]),
       ),
-    ).toEqual(['tasks[0].input.ms', 'tasks[1].input.url', 'tasks[1].input.method']);
+    ).toEqual(['tasks[0].input.ms', 'tasks[1].input.method']);
+  });
+
+  // The rules run once the shape is right: a literal url must then be absolute.
+  it('refuses a literal http url that is not absolute once the input has its shape', () => {
+    expect(
+      errorsOf(wf([task('h', [], { type: 'http', input: { method: 'GET', url: 'not a url' } })])),
+    ).toEqual([{ path: 'tasks[0].input.url', message: expect.stringMatching(/absolute/) }]);
   });
 });
 
-describe('validateDefinition: dependencies', () => {
+describe('checkDefinition: dependencies', () => {
   it('rejects a duplicate key, naming both places', () => {
     const issues = errorsOf(wf([task('a'), task('b'), task('a')]));
     expect(issues).toEqual([{ path: 'tasks[2].key', message: expect.stringContaining('"a"') }]);
@@ -182,9 +190,9 @@ describe('validateDefinition: dependencies', () => {
   });
 });
 
-describe('validateDefinition: template references', () => {
+describe('checkDefinition: template references', () => {
   it('allows references to direct and transitive ancestors', () => {
-    const result = validateDefinition(
+    const result = checkDefinition(
       wf([
         task('a'),
         task('b', ['a'], { input: { x: '${tasks.a.output.x}' } }),
@@ -217,7 +225,7 @@ describe('validateDefinition: template references', () => {
 
   it("lets a compensation reference its own task's output and its ancestors, but not others", () => {
     expect(
-      validateDefinition(
+      checkDefinition(
         wf([
           task('a'),
           task('b', ['a'], {
@@ -261,7 +269,7 @@ describe('validateDefinition: template references', () => {
   });
 
   it('checks the run output: any task may be referenced, unknown ones and task.* may not', () => {
-    expect(validateDefinition(wf([task('a'), task('b')], { output: { a: '${tasks.a.output}' } })).valid).toBe(
+    expect(checkDefinition(wf([task('a'), task('b')], { output: { a: '${tasks.a.output}' } })).valid).toBe(
       true,
     );
     expect(
@@ -270,7 +278,7 @@ describe('validateDefinition: template references', () => {
   });
 });
 
-describe('validateDefinition: retry, timeout, priority', () => {
+describe('checkDefinition: retry, timeout, priority', () => {
   it('names bad retry fields by path', () => {
     const issues = errorsOf(
       wf([
@@ -279,7 +287,6 @@ describe('validateDefinition: retry, timeout, priority', () => {
         }),
         task('b', [], { retry: { maxAttempts: 1.5, maxIntervalMs: 'x' } }),
         task('c', [], { retry: 3 }),
-        task('d', [], { retry: { initialIntervalMs: 500, maxIntervalMs: 100 } }),
         task('e', [], { compensation: { type: 'noop', retry: { maxAttempts: 0 } } }),
       ]),
     );
@@ -292,8 +299,14 @@ describe('validateDefinition: retry, timeout, priority', () => {
       'tasks[1].retry.maxAttempts',
       'tasks[1].retry.maxIntervalMs',
       'tasks[2].retry',
-      'tasks[3].retry.maxIntervalMs',
-      'tasks[4].compensation.retry.maxAttempts',
+      'tasks[3].compensation.retry.maxAttempts',
+    ]);
+  });
+
+  // A rule across fields, checked once every retry field has its shape.
+  it('refuses a maximum interval below the initial one', () => {
+    expect(errorsOf(wf([task('d', [], { retry: { initialIntervalMs: 500, maxIntervalMs: 100 } })]))).toEqual([
+      { path: 'tasks[0].retry.maxIntervalMs', message: expect.any(String) },
     ]);
   });
 
@@ -335,7 +348,7 @@ describe('validateDefinition: retry, timeout, priority', () => {
   });
 });
 
-describe('validateDefinition: defaults', () => {
+describe('checkDefinition: defaults', () => {
   const def = definitionOf({
     tasks: [
       task('a', [], {
@@ -388,7 +401,7 @@ describe('canonicalDefinitionJson', () => {
     output: { z: 1, a: 2 },
   };
   const canonical = (value: unknown) => {
-    const result = validateDefinition(value);
+    const result = checkDefinition(value);
     if (!result.valid) throw new Error('invalid');
     return canonicalDefinitionJson(result.definition);
   };
@@ -428,5 +441,21 @@ describe('canonicalDefinitionJson', () => {
     expect(canonical({ ...raw, tasks: [raw.tasks[0], task('b', ['a'], { priority: 6 })] })).not.toBe(
       canonical(raw),
     );
+  });
+});
+
+describe('checkDefinition: queueTimeoutMs (docs/contract.md#task-configuration-and-defaults)', () => {
+  it.each([0, -1, 1.5, '10', 86_400_001])('rejects %p with its path named', (value) => {
+    const result = checkDefinition({
+      name: 'wf',
+      tasks: [
+        task('a', [], { queueTimeoutMs: value, compensation: { type: 'noop', queueTimeoutMs: value } }),
+      ],
+    });
+    expect(result.valid).toBe(false);
+    expect(result.errors.map((e) => e.path).sort()).toEqual([
+      'tasks[0].compensation.queueTimeoutMs',
+      'tasks[0].queueTimeoutMs',
+    ]);
   });
 });
