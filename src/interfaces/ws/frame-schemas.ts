@@ -5,31 +5,35 @@ import { Namespace } from '../../application/contracts/schemas/common.js';
 
 /**
  * JSON Schemas of the `/ws` frames (docs/ws-protocol.md), both ways. `protocol.ts` parses client
- * frames by hand because its error replies name the exact problem; these schemas describe the
- * same shapes for clients.
+ * frames by hand because its error replies are the documented words of docs/ws-protocol.md;
+ * a property test (test/unit/contracts/ws-frame-schemas.test.ts) holds its verdicts to these
+ * schemas.
  */
 const RunId = Type.String({ minLength: 1 });
 const Definition = Type.String({ minLength: 1, maxLength: 100 });
 /** The namespace a client frame acts in; `default` when absent. */
 const namespace = Type.Optional(Namespace);
+/** A field the frame must not carry beside the one that names its target. */
+const absent = Type.Optional(Type.Never({ description: 'not allowed in this frame' }));
 
 export const SubscribeRunFrame = Type.Object(
   {
     type: Type.Literal('subscribe'),
     namespace,
     runId: RunId,
-    after: Type.Optional(Type.Integer({ minimum: 0 })),
+    definition: absent,
+    after: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
   },
   { title: 'SubscribeRun' },
 );
 export const SubscribeDefinitionFrame = Type.Object(
-  { type: Type.Literal('subscribe'), namespace, definition: Definition },
+  { type: Type.Literal('subscribe'), namespace, definition: Definition, runId: absent, after: absent },
   { title: 'SubscribeDefinition' },
 );
 export const UnsubscribeFrame = Type.Union(
   [
-    Type.Object({ type: Type.Literal('unsubscribe'), namespace, runId: RunId }),
-    Type.Object({ type: Type.Literal('unsubscribe'), namespace, definition: Definition }),
+    Type.Object({ type: Type.Literal('unsubscribe'), namespace, runId: RunId, definition: absent }),
+    Type.Object({ type: Type.Literal('unsubscribe'), namespace, definition: Definition, runId: absent }),
   ],
   { title: 'Unsubscribe' },
 );

@@ -48,7 +48,7 @@ export function parseClientFrame(data: Buffer, isBinary: boolean): ParsedFrame {
   if (value.type !== 'subscribe' && value.type !== 'unsubscribe') {
     return fail(`unknown frame type ${JSON.stringify(value.type).slice(0, 80)}`);
   }
-  const namespace = value.namespace ?? DEFAULT_NAMESPACE;
+  const namespace = value.namespace === undefined ? DEFAULT_NAMESPACE : value.namespace;
   if (!isNamespaceName(namespace)) return fail('"namespace" must match [a-z0-9][a-z0-9-]{0,62}');
   const target = parseTarget(value);
   if (typeof target === 'string') return fail(target);

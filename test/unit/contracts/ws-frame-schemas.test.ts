@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
 import Compile from 'typebox/compile';
 import { ClientFrameSchema, ServerFrameSchema } from '../../../src/interfaces/ws/frame-schemas.js';
 import { createEventEncoder, parseClientFrame } from '../../../src/interfaces/ws/protocol.js';
@@ -38,5 +39,27 @@ describe('/ws frame schemas (docs/ws-protocol.md)', () => {
     expect(server.Errors(JSON.parse(encoded.toString('utf8')))).toEqual([]);
     expect(server.Check({ type: 'end', runId: RUN, seq: 4, status: 'COMPLETED' })).toBe(true);
     expect(server.Check({ type: 'end', runId: RUN, seq: 4, status: 'RUNNING' })).toBe(false);
+  });
+
+  // The parser writes its own error words (docs/ws-protocol.md), so its verdict is held to the
+  // schema's: any mix of known fields, right and wrong, is accepted by both or by neither.
+  it('agree with the parser on every mix of fields', () => {
+    const field = <T>(...values: T[]) => fc.constantFrom<T | undefined>(undefined, ...values);
+    const frames = fc.record({
+      type: fc.constantFrom<unknown>('subscribe', 'unsubscribe', 'hello', 1),
+      namespace: field<unknown>('default', 'team-a', 'Team', null, 3),
+      runId: field<unknown>(RUN, '', 7, null),
+      definition: field<unknown>('orders', '', 'x'.repeat(101), 5),
+      after: field<unknown>(0, 3, -1, 1.5, '3', null, 2 ** 60),
+      colour: field<unknown>('red'),
+    });
+    fc.assert(
+      fc.property(frames, (fields) => {
+        const frame = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+        const parsed = parseClientFrame(Buffer.from(JSON.stringify(frame)), false);
+        expect({ frame, ok: parsed.ok }).toEqual({ frame, ok: client.Check(frame) });
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
