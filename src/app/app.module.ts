@@ -8,6 +8,12 @@ import { StartRunHandler } from '../application/commands/start-run.js';
 import { CreateApiKeyHandler } from '../application/commands/create-api-key.js';
 import { RevokeApiKeyHandler } from '../application/commands/revoke-api-key.js';
 import { ListApiKeysHandler } from '../application/queries/api-key-queries.js';
+import {
+  DeleteDeadLetterHandler,
+  ReplayDeadLetterHandler,
+} from '../application/commands/dead-letter-commands.js';
+import { GetDeadLetterHandler, ListDeadLettersHandler } from '../application/queries/dead-letter-queries.js';
+import { DEAD_LETTER_REPUBLISHER, DEAD_LETTER_STORE } from '../application/ports/dead-letter-store.js';
 import { API_KEY_STORE } from '../application/ports/api-key-store.js';
 import { CLOCK, systemClock } from '../application/ports/clock.js';
 import { RESOURCE_LIMITS } from '../application/resource-limits.js';
@@ -37,6 +43,10 @@ const HANDLERS = [
   CreateApiKeyHandler,
   RevokeApiKeyHandler,
   ListApiKeysHandler,
+  ListDeadLettersHandler,
+  GetDeadLetterHandler,
+  ReplayDeadLetterHandler,
+  DeleteDeadLetterHandler,
   RegisterDefinitionHandler,
   StartRunHandler,
   CancelRunHandler,
@@ -75,6 +85,8 @@ export class AppModule {
         { provide: RUN_EVENT_FEED, useValue: runtime.readSide.feed },
         { provide: WORKER_DIRECTORY, useValue: runtime.workers },
         { provide: API_KEY_STORE, useValue: runtime.apiKeys },
+        { provide: DEAD_LETTER_STORE, useValue: runtime.deadLetters },
+        { provide: DEAD_LETTER_REPUBLISHER, useValue: runtime.deadLetterRepublisher },
         { provide: CLOCK, useValue: systemClock },
         { provide: RESOURCE_LIMITS, useValue: runtime.config.limits },
         { provide: APP_OPTIONS, useValue: options },

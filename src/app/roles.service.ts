@@ -4,7 +4,13 @@ import { SagaflowRuntime } from './composition/sagaflow-runtime.js';
 import type { OutboxRelay } from '../infrastructure/outbox/outbox-relay.js';
 import { OrchestratorRole } from '../interfaces/roles/orchestrator-role.js';
 import { WorkerRole } from '../interfaces/roles/worker-role.js';
-import { createRelay, orchestratorRolePorts, workerRolePorts } from './composition/role-ports.js';
+import type { DeadLetterKeeper } from '../infrastructure/messaging/dead-letter-keeper.js';
+import {
+  createDeadLetterKeeper,
+  createRelay,
+  orchestratorRolePorts,
+  workerRolePorts,
+} from './composition/role-ports.js';
 import { APP_OPTIONS, type CreateAppOptions } from './app-options.js';
 
 /**
@@ -16,6 +22,8 @@ import { APP_OPTIONS, type CreateAppOptions } from './app-options.js';
 export class RolesService implements BeforeApplicationShutdown {
   orchestrator: OrchestratorRole | null = null;
   relay: OutboxRelay | null = null;
+  /** Runs beside the relay: moves dead letters into PostgreSQL. */
+  keeper: DeadLetterKeeper | null = null;
   worker: WorkerRole | null = null;
   private ready = false;
 
@@ -30,6 +38,8 @@ export class RolesService implements BeforeApplicationShutdown {
     if (roles.has('relay')) {
       this.relay = createRelay(this.runtime);
       await this.relay.start();
+      this.keeper = createDeadLetterKeeper(this.runtime);
+      await this.keeper.start();
     }
     if (roles.has('orchestrator')) {
       this.orchestrator = new OrchestratorRole(orchestratorRolePorts(this.runtime, this.commands));
@@ -51,6 +61,7 @@ export class RolesService implements BeforeApplicationShutdown {
     this.ready = false;
     await this.worker?.stop();
     await this.orchestrator?.stop();
+    await this.keeper?.stop();
     await this.relay?.stop();
     await this.runtime.close();
   }

@@ -16,3 +16,8 @@ export class ForbiddenError extends Error {
 export class PayloadTooLargeError extends Error {
   override readonly name = 'PayloadTooLargeError';
 }
+
+/** RabbitMQ did not take a message a command had to publish at once (a dead-letter replay): 503. */
+export class BrokerUnavailableError extends Error {
+  override readonly name = 'BrokerUnavailableError';
+}

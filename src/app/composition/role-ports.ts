@@ -1,6 +1,8 @@
 import type { CommandBus } from '@nestjs/cqrs';
 import { AmqpResultInbox, AmqpTaskInbox } from '../../infrastructure/messaging/amqp-inboxes.js';
 import { OutboxRelay } from '../../infrastructure/outbox/outbox-relay.js';
+import { DeadLetterKeeper } from '../../infrastructure/messaging/dead-letter-keeper.js';
+import { deadQueueName } from '../../infrastructure/messaging/names.js';
 import { ShardLeaseManager } from '../../infrastructure/sharding/shard-lease-manager.js';
 import type { OrchestratorRolePorts } from '../../interfaces/roles/orchestrator-role.js';
 import type { WorkerRolePorts } from '../../interfaces/roles/worker-role.js';
@@ -67,5 +69,15 @@ export function createRelay(runtime: SagaflowRuntime): OutboxRelay {
     (rows) => runtime.prepareOutbox(rows),
     (error) => relayLog.error('outbox relay failed', { error: String(error) }),
     runtime.tracing,
+  );
+}
+
+/** Beside the relay: keeps what reaches `<prefix>.dead` in PostgreSQL (docs/operations.md#dead-letters). */
+export function createDeadLetterKeeper(runtime: SagaflowRuntime): DeadLetterKeeper {
+  return new DeadLetterKeeper(
+    runtime.amqp,
+    deadQueueName(runtime.config.amqpPrefix),
+    (letter) => runtime.deadLetters.keep(letter),
+    runtime.logger.child({ component: 'dead-letters' }),
   );
 }

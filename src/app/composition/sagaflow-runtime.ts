@@ -21,6 +21,8 @@ import { MikroOrmDefinitionRepository } from '../../infrastructure/persistence/m
 import { MikroOrmRunStore } from '../../infrastructure/persistence/mikro-orm-run-store.js';
 import { PostgresWorkerDirectory } from '../../infrastructure/persistence/postgres-worker-directory.js';
 import { PostgresApiKeyStore } from '../../infrastructure/persistence/postgres-api-key-store.js';
+import { PostgresDeadLetterStore } from '../../infrastructure/persistence/postgres-dead-letter-store.js';
+import { AmqpDeadLetterRepublisher } from '../../infrastructure/messaging/amqp-dead-letter-republisher.js';
 import { createOrm } from '../../infrastructure/persistence/orm.js';
 import { ReadSide } from './read-side.js';
 import { runTracing } from '../../infrastructure/telemetry/start-tracing.js';
@@ -66,6 +68,9 @@ export class SagaflowRuntime {
   readonly workers: PostgresWorkerDirectory;
   /** API keys created through `POST /v1/api-keys` (docs/security.md#api-keys). */
   readonly apiKeys: PostgresApiKeyStore;
+  /** Dead letters kept by the relays' keepers (docs/operations.md#dead-letters). */
+  readonly deadLetters: PostgresDeadLetterStore;
+  readonly deadLetterRepublisher: AmqpDeadLetterRepublisher;
   /** Sagaflow's spans (docs/tracing.md); a no-op unless main.ts started tracing. */
   readonly tracing = runTracing();
 
@@ -87,6 +92,11 @@ export class SagaflowRuntime {
     });
     this.publisher = new ConfirmPublisher(this.amqp, { logger: logger.child({ component: 'publisher' }) });
     const prefix = config.amqpPrefix;
+    this.deadLetters = new PostgresDeadLetterStore(
+      () => this.db(),
+      (work) => this.transaction(work),
+    );
+    this.deadLetterRepublisher = new AmqpDeadLetterRepublisher(this.publisher, prefix);
     this.routing = createMessageRouting(prefix, config.shardCount);
     this.taskQueues = new TaskQueueDeclarer(this.amqp, prefix);
     const onError = (error: unknown) => logger.error(describe(error));

@@ -9,6 +9,7 @@ import { BreakerMetrics } from './breaker-metrics.js';
 import { knownQueues } from './known-queues.js';
 import { createMetricsRegistry } from './metrics-registry.js';
 import { OutboxMetrics } from './outbox-metrics.js';
+import { registerDeadLetterMetrics } from './dead-letter-metrics.js';
 import { QueueMetrics } from './queue-metrics.js';
 import { registerReadSideMetrics } from './read-side-metrics.js';
 import { RunMetrics } from './run-metrics.js';
@@ -49,6 +50,7 @@ export class SagaflowMetrics {
       db: () => sources.db(),
       inlinePublished: () => sources.outboxPublisher.published,
     });
+    registerDeadLetterMetrics(this.registry, () => sources.db());
     new QueueMetrics(this.registry, sources.amqp, () =>
       knownQueues({
         prefix: sources.config.amqpPrefix,

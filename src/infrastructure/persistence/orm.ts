@@ -7,6 +7,7 @@ import { Migration20261203000000RunTraceParent } from './migrations/Migration202
 import { Migration20261204100000WorkerHeartbeats } from './migrations/Migration20261204100000WorkerHeartbeats.js';
 import { Migration20261206000000Namespaces } from './migrations/Migration20261206000000Namespaces.js';
 import { Migration20261206100000ApiKeys } from './migrations/Migration20261206100000ApiKeys.js';
+import { Migration20261207000000DeadLetters } from './migrations/Migration20261207000000DeadLetters.js';
 
 export interface OrmOptions {
   databaseUrl: string;
@@ -36,6 +37,7 @@ export function createOrm(options: OrmOptions): MikroORM {
         { name: 'Migration20261204100000WorkerHeartbeats', class: Migration20261204100000WorkerHeartbeats },
         { name: 'Migration20261206000000Namespaces', class: Migration20261206000000Namespaces },
         { name: 'Migration20261206100000ApiKeys', class: Migration20261206100000ApiKeys },
+        { name: 'Migration20261207000000DeadLetters', class: Migration20261207000000DeadLetters },
       ],
       transactional: true,
       allOrNothing: true,

@@ -49,6 +49,11 @@ export const POLICY: Readonly<Record<string, Requirement>> = Object.freeze({
   'POST /v1/api-keys': 'admin',
   'GET /v1/api-keys': 'admin',
   'DELETE /v1/api-keys/:id': 'admin',
+  // Dead letters: bodies may hold task inputs, so operators list, show and replay; admins delete.
+  'GET /v1/dead-letters': 'operator',
+  'GET /v1/dead-letters/:id': 'operator',
+  'POST /v1/dead-letters/:id/replay': 'operator',
+  'DELETE /v1/dead-letters/:id': 'admin',
   // GraphQL over HTTP (and GraphiQL on GET): each root field is decided below.
   'GET /graphql': 'viewer',
   // CORS preflight carries no credential and runs no operation.

@@ -9,12 +9,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import type { SagaflowApp } from '../../../src/app/create-app.js';
 import type { AppConfig } from '../../../src/infrastructure/config/app-config.js';
-import {
-  deadQueueName,
-  resultQueueName,
-  shardOf,
-  taskQueueName,
-} from '../../../src/infrastructure/messaging/topology.js';
+import { resultQueueName, shardOf, taskQueueName } from '../../../src/infrastructure/messaging/topology.js';
 import {
   cleanup,
   eventually,
@@ -24,7 +19,14 @@ import {
   startRun,
   waitForStatus,
 } from '../support/harness.js';
-import { Broker, closeApp, Gate, startAppWith, BUILTIN_TYPES } from '../support/flow-helpers.js';
+import {
+  Broker,
+  closeApp,
+  Gate,
+  keptDeadLetterBodies,
+  startAppWith,
+  BUILTIN_TYPES,
+} from '../support/flow-helpers.js';
 
 let config: Partial<AppConfig> = {};
 let app: SagaflowApp | null = null;
@@ -104,7 +106,7 @@ describe('results that cannot be applied', () => {
     const victims = await runsOnShard('victim', 0, 2);
 
     await eventually(
-      () => broker!.drain(deadQueueName(prefix)),
+      () => keptDeadLetterBodies(app!),
       (bodies) => bodies.some((b) => b.includes(bogus.runId)),
     );
     for (const id of victims) expect((await waitForStatus(app!, id)).status).toBe('COMPLETED');
@@ -116,7 +118,6 @@ describe('a result PostgreSQL refuses while it is up', () => {
   // later results wait behind it, and the task is never failed.
   it('fails its task non-retryably, dead-letters the result and keeps its shard going', async () => {
     await boot('poisoned');
-    const prefix = config.amqpPrefix!;
     // A real refusal on the real database: this run's task output cannot be written.
     const db = new pg.Client({ connectionString: config.databaseUrl });
     await db.connect();
@@ -147,7 +148,7 @@ describe('a result PostgreSQL refuses while it is up', () => {
     expect(failed.tasks[0]!.error!.message).toContain('poisoned output refused by a test trigger');
     for (const id of victims) expect((await waitForStatus(app!, id)).status).toBe('COMPLETED');
     const dead = await eventually(
-      () => broker!.drain(deadQueueName(prefix)),
+      () => keptDeadLetterBodies(app!),
       (bodies) => bodies.some((b) => b.includes(bad!)),
     );
     expect(dead.filter((b) => b.includes(bad!))).toHaveLength(1);

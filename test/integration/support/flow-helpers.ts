@@ -5,6 +5,7 @@
  */
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { expect } from '@jest/globals';
+import { CompiledQuery } from 'kysely';
 import { createApp, type SagaflowApp } from '../../../src/app/create-app.js';
 import type { HandlerRegistry } from '../../../src/interfaces/worker/handler-registry.js';
 import type { AppConfig } from '../../../src/infrastructure/config/app-config.js';
@@ -226,4 +227,15 @@ export function reserveThenFailingCharge(name: string) {
       },
     ],
   };
+}
+
+/**
+ * The bodies of every dead letter the app's keepers moved into PostgreSQL, of every namespace
+ * (docs/operations.md#dead-letters). What reaches `<prefix>.dead` ends up here, not on the queue.
+ */
+export async function keptDeadLetterBodies(app: SagaflowApp): Promise<string[]> {
+  const { rows } = await app.runtime
+    .db()
+    .executeQuery<{ body: Buffer }>(CompiledQuery.raw('select body from dead_letters order by seq'));
+  return rows.map((row) => row.body.toString('utf8'));
 }

@@ -17,3 +17,9 @@ export function parseApiKeyId(raw: string): string {
   if (!isRunId(raw)) throw new NotFoundError(`API key ${shortEcho(raw)} not found`);
   return raw.toLowerCase();
 }
+
+/** A dead letter's id as a client sent it: malformed is a 404 like unknown, answered without a query. */
+export function parseDeadLetterId(raw: string): string {
+  if (!isRunId(raw)) throw new NotFoundError(`dead letter ${shortEcho(raw)} not found`);
+  return raw.toLowerCase();
+}

@@ -10,3 +10,4 @@ export * from './problem.js';
 export * from './run-events.js';
 export * from './runs.js';
 export * from './api-keys.js';
+export * from './dead-letters.js';

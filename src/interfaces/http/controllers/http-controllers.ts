@@ -1,6 +1,7 @@
 import { HealthController } from '../health/health.controller.js';
 import { MetricsController } from '../metrics/metrics.controller.js';
 import { ApiKeysController } from './api-keys.controller.js';
+import { DeadLettersController } from './dead-letters.controller.js';
 import { DefinitionsController } from './definitions.controller.js';
 import { RunsController } from './runs.controller.js';
 
@@ -9,6 +10,7 @@ export const HTTP_CONTROLLERS = [
   DefinitionsController,
   RunsController,
   ApiKeysController,
+  DeadLettersController,
   HealthController,
   MetricsController,
 ];

@@ -28,6 +28,7 @@ const TAGS: Record<RouteDoc['tag'], string> = {
   definitions: 'Workflow definitions: register, validate, read (docs/contract.md#workflow-definitions)',
   runs: 'Runs: start, read, list, events, cancel, retry (docs/contract.md#runs)',
   'api-keys': 'API keys of a namespace: create, list, revoke (docs/security.md#api-keys)',
+  'dead-letters': 'Dead-lettered messages: list, show, replay once, delete (docs/operations.md#dead-letters)',
   health: 'Liveness and readiness (docs/contract.md#health-and-metrics)',
   observability: 'Prometheus metrics (docs/operations.md#metrics)',
 };

@@ -11,7 +11,7 @@ export interface RouteDoc {
   operationId: string;
   summary: string;
   description?: string;
-  tag: 'definitions' | 'runs' | 'api-keys' | 'health' | 'observability';
+  tag: 'definitions' | 'runs' | 'api-keys' | 'dead-letters' | 'health' | 'observability';
   /** Path parameters, one property each. */
   params?: TObject;
   /** Query parameters, one property each (optional ones not `required`). */

@@ -42,3 +42,17 @@ export function runEventsRequest(query: QueryString): { request: RunEventsReques
     afterPath,
   };
 }
+
+/** `GET /v1/dead-letters?…` for `parseListDeadLetters`. */
+export function listDeadLettersRequest(query: QueryString): {
+  queue?: string;
+  limit?: string;
+  cursor?: string;
+} {
+  const { queue, limit, cursor } = singles(query, ['queue', 'limit', 'cursor'] as const);
+  return {
+    ...(queue !== undefined ? { queue } : {}),
+    ...(limit !== undefined ? { limit } : {}),
+    ...(cursor !== undefined ? { cursor } : {}),
+  };
+}

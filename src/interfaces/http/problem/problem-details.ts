@@ -41,6 +41,11 @@ const KINDS = {
     title: 'Database unavailable',
     status: 503,
   },
+  brokerUnavailable: {
+    type: 'https://sagaflow.dev/problems/broker-unavailable',
+    title: 'Broker unavailable',
+    status: 503,
+  },
 } as const;
 
 export type ProblemKind = keyof typeof KINDS;

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { HttpException } from '@nestjs/common';
 import {
+  BrokerUnavailableError,
   ConflictError,
   ForbiddenError,
   NotFoundError,
@@ -47,6 +48,9 @@ export function mapToProblem(error: unknown): MappedProblem {
     return clientFault(httpProblem(413, 'Content Too Large', error.message));
   }
   if (error instanceof InvalidStateError) return clientFault(problemOf('invalidState', error.message));
+  if (error instanceof BrokerUnavailableError) {
+    return { problem: problemOf('brokerUnavailable', error.message), serverFault: true };
+  }
   if (isDatabaseUnavailable(error)) {
     return {
       problem: problemOf('databaseUnavailable', 'PostgreSQL is unreachable; try again later'),
