@@ -11,6 +11,7 @@ import { LIMIT_VALIDATION_RULES, OPERATION_LIMITS } from './limits/operation-lim
 import { DefinitionResolver } from './resolvers/definition.resolver.js';
 import { RunFieldsResolver } from './resolvers/run-fields.resolver.js';
 import { RunMutationsResolver } from './resolvers/run-mutations.resolver.js';
+import { DeadLettersResolver } from './resolvers/dead-letters.resolver.js';
 import { RunQueriesResolver } from './resolvers/run-queries.resolver.js';
 import { RunSubscriptionsResolver } from './resolvers/run-subscriptions.resolver.js';
 import { GRAPHQL_PATH, GraphqlWsServer } from './subscriptions/graphql-ws.server.js';
@@ -68,6 +69,7 @@ export class GraphqlInterfaceModule {
         RunFieldsResolver,
         DefinitionResolver,
         RunMutationsResolver,
+        DeadLettersResolver,
         RunSubscriptionsResolver,
         GraphqlWsServer,
         { provide: APP_GUARD, useClass: PolicyGuard },

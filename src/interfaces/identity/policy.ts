@@ -68,6 +68,10 @@ export const POLICY: Readonly<Record<string, Requirement>> = Object.freeze({
   'Mutation.startRun': 'operator',
   'Mutation.cancelRun': 'operator',
   'Mutation.retryRun': 'operator',
+  'Query.deadLetters': 'operator',
+  'Query.deadLetter': 'operator',
+  'Mutation.replayDeadLetter': 'operator',
+  'Mutation.deleteDeadLetter': 'admin',
   'Subscription.runEvents': 'viewer',
   'Subscription.runUpdated': 'viewer',
   // /ws frames.

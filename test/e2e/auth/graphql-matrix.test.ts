@@ -27,6 +27,10 @@ const OPERATIONS: Record<string, string> = {
   'Mutation.startRun': 'mutation { startRun(definition: "nope") { id } }',
   'Mutation.cancelRun': `mutation { cancelRun(id: "${ID}") { id } }`,
   'Mutation.retryRun': `mutation { retryRun(id: "${ID}") { id } }`,
+  'Query.deadLetters': 'query { deadLetters { nextCursor } }',
+  'Query.deadLetter': `query { deadLetter(id: "${ID}") { id } }`,
+  'Mutation.replayDeadLetter': `mutation { replayDeadLetter(id: "${ID}") }`,
+  'Mutation.deleteDeadLetter': `mutation { deleteDeadLetter(id: "${ID}") }`,
 };
 const RANK = { worker: 0, viewer: 1, operator: 2, admin: 3 } as const;
 

@@ -207,4 +207,54 @@ describe('dead letters', () => {
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ errors: [{ path: 'cursor' }] });
   });
+
+  it('answers GraphQL as REST: list, show, replay once, delete', async () => {
+    const ask = async (query: string) => {
+      const response = await fetch(`${app!.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query }),
+      });
+      return (await response.json()) as {
+        data?: Record<string, unknown> | null;
+        errors?: { extensions?: { code?: string } }[];
+      };
+    };
+    const tag = randomUUID();
+    for (const n of [1, 2]) {
+      await publish(
+        deadLetterExchangeName(prefix),
+        idleQueue,
+        Buffer.from(`{"gql":${n}}`),
+        { 'x-first-death-queue': idleQueue },
+        `${tag}-${n}`,
+      );
+    }
+    const replayMe = await waitForLetter(`${tag}-1`);
+    const deleteMe = await waitForLetter(`${tag}-2`);
+
+    const listed = await ask(
+      `query { deadLetters(queue: "${idleQueue}", first: 1000) { items { id queue reason bodyEncoding body } nextCursor } }`,
+    );
+    const page = listed.data!.deadLetters as { items: { id: string; body: unknown }[] };
+    expect(page.items.find((item) => item.id === replayMe.id)).toMatchObject({ body: { gql: 1 } });
+    const shown = await ask(`query { deadLetter(id: "${replayMe.id}") { id messageId queue } }`);
+    expect(shown.data!.deadLetter).toEqual({ id: replayMe.id, messageId: `${tag}-1`, queue: idleQueue });
+
+    expect((await ask(`mutation { replayDeadLetter(id: "${replayMe.id}") }`)).data).toEqual({
+      replayDeadLetter: true,
+    });
+    const again = await ask(`mutation { replayDeadLetter(id: "${replayMe.id}") }`);
+    expect(again.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect((await ask(`query { deadLetter(id: "${replayMe.id}") { id } }`)).data).toEqual({
+      deadLetter: null,
+    });
+    const replayed = await channel!.get(idleQueue, { noAck: true });
+    expect(replayed === false ? null : replayed.properties.messageId).toBe(`${tag}-1`);
+
+    expect((await ask(`mutation { deleteDeadLetter(id: "${deleteMe.id}") }`)).data).toEqual({
+      deleteDeadLetter: true,
+    });
+    expect((await call('GET', `/v1/dead-letters/${deleteMe.id}`)).status).toBe(404);
+  });
 });
