@@ -14,6 +14,7 @@ import {
 } from '../application/commands/dead-letter-commands.js';
 import { GetDeadLetterHandler, ListDeadLettersHandler } from '../application/queries/dead-letter-queries.js';
 import { DEAD_LETTER_REPUBLISHER, DEAD_LETTER_STORE } from '../application/ports/dead-letter-store.js';
+import { FAULTS } from '../application/ports/faults.js';
 import { API_KEY_STORE } from '../application/ports/api-key-store.js';
 import { CLOCK, systemClock } from '../application/ports/clock.js';
 import { RESOURCE_LIMITS } from '../application/resource-limits.js';
@@ -88,6 +89,7 @@ export class AppModule {
         { provide: DEAD_LETTER_STORE, useValue: runtime.deadLetters },
         { provide: DEAD_LETTER_REPUBLISHER, useValue: runtime.deadLetterRepublisher },
         { provide: CLOCK, useValue: systemClock },
+        { provide: FAULTS, useValue: runtime.faults },
         { provide: RESOURCE_LIMITS, useValue: runtime.config.limits },
         { provide: APP_OPTIONS, useValue: options },
         RolesService,
@@ -109,6 +111,7 @@ export class AppModule {
         RUN_VIEW_CACHE,
         RUN_EVENT_FEED,
         WORKER_DIRECTORY,
+        FAULTS,
         ...edge.map((provider) => ('provide' in provider ? provider.provide : provider)),
       ],
     };

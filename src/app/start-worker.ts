@@ -1,3 +1,4 @@
+import { NO_FAULTS } from '../application/ports/faults.js';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { loadConfig, type AppConfig } from '../infrastructure/config/app-config.js';
@@ -101,6 +102,8 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Sag
     httpAllow: config.httpAllow,
     observeHttpBreakers: () => undefined,
     observeExecution: () => undefined,
+    // Fault points are armed in Sagaflow's own processes only (docs/failure-modes.md#fault-hooks).
+    faults: NO_FAULTS,
   };
   const registry = options.builtins
     ? createDefaultRegistry({ http: { allow: config.httpAllow.join(',') } })

@@ -34,6 +34,7 @@ export function orchestratorRolePorts(runtime: SagaflowRuntime, commands: Comman
     databaseAnswers: () => runtime.checkDatabase().catch(() => false),
     logger: runtime.logger,
     limits: config.limits,
+    faults: runtime.faults,
   };
 }
 
@@ -49,6 +50,7 @@ export function workerRolePorts(runtime: SagaflowRuntime): WorkerRolePorts {
     observeExecution: (message, result) => runtime.metrics.worker.executed(message, result),
     workers: runtime.workers,
     heartbeat: { workerId: runtime.config.instanceId, intervalMs: runtime.config.workerHeartbeatMs },
+    faults: runtime.faults,
   };
 }
 
@@ -69,6 +71,7 @@ export function createRelay(runtime: SagaflowRuntime): OutboxRelay {
     (rows) => runtime.prepareOutbox(rows),
     (error) => relayLog.error('outbox relay failed', { error: String(error) }),
     runtime.tracing,
+    runtime.faults,
   );
 }
 

@@ -21,6 +21,9 @@ import { MikroOrmDefinitionRepository } from '../../infrastructure/persistence/m
 import { MikroOrmRunStore } from '../../infrastructure/persistence/mikro-orm-run-store.js';
 import { PostgresWorkerDirectory } from '../../infrastructure/persistence/postgres-worker-directory.js';
 import { PostgresApiKeyStore } from '../../infrastructure/persistence/postgres-api-key-store.js';
+import { FaultyRunStore } from '../../infrastructure/faults/faulty-run-store.js';
+import { PlannedFaults } from '../../infrastructure/faults/fault-plan.js';
+import { NO_FAULTS, type Faults } from '../../application/ports/faults.js';
 import { PostgresDeadLetterStore } from '../../infrastructure/persistence/postgres-dead-letter-store.js';
 import { AmqpDeadLetterRepublisher } from '../../infrastructure/messaging/amqp-dead-letter-republisher.js';
 import { createOrm } from '../../infrastructure/persistence/orm.js';
@@ -54,6 +57,8 @@ export class SagaflowRuntime {
   readonly em: EntityManager;
   readonly definitions: MikroOrmDefinitionRepository;
   readonly runStore: MikroOrmRunStore;
+  /** Armed fault points (SAGAFLOW_FAULTS, docs/failure-modes.md#fault-hooks); inert by default. */
+  readonly faults: Faults;
   readonly readSide: ReadSide;
   readonly amqp: AmqpConnection;
   readonly publisher: ConfirmPublisher;
@@ -82,6 +87,12 @@ export class SagaflowRuntime {
     this.em = orm.em;
     this.definitions = new MikroOrmDefinitionRepository(this.em);
     this.runStore = new MikroOrmRunStore(() => this.db());
+    this.faults = config.faults.length > 0 ? new PlannedFaults(config.faults) : NO_FAULTS;
+    if (this.faults.armed) {
+      logger.warn('fault injection armed (SAGAFLOW_FAULTS): for tests only', {
+        points: config.faults.map((rule) => rule.point),
+      });
+    }
     this.apiKeys = new PostgresApiKeyStore(() => this.db());
     this.workers = new PostgresWorkerDirectory(() => this.db(), LIVE_HEARTBEATS * config.workerHeartbeatMs);
     this.amqp = new AmqpConnection({
@@ -110,7 +121,7 @@ export class SagaflowRuntime {
     );
     this.catalog = new DefinitionCatalog(this.definitions);
     this.orchestrator = new RunOrchestrator(
-      this.runStore,
+      this.faults.armed ? new FaultyRunStore(this.runStore, this.faults) : this.runStore,
       this.catalog,
       this.routing,
       this.outboxPublisher,

@@ -2,6 +2,7 @@ import type { ResourceLimits } from '../../application/resource-limits.js';
 import { authConfig, type AuthConfig } from './auth-config.js';
 import { ConfigError, type ConfigEnv, type ConfigVariable } from './config-variables.js';
 import { limitsConfig } from './limits-config.js';
+import { parseFaultPlan, type FaultRule } from '../faults/fault-plan.js';
 import { transportConfig, type TransportConfig } from './transport-config.js';
 
 /** Process configuration from the environment (docs/contract.md#processes-and-roles table); defaults point at local services. */
@@ -28,6 +29,8 @@ export interface AppConfig extends AuthConfig, TransportConfig {
   workerHeartbeatMs: number;
   /** Tasks per definition and payload bytes (docs/security.md#limits-and-hostile-input). */
   limits: ResourceLimits;
+  /** Armed fault points (SAGAFLOW_FAULTS, docs/failure-modes.md#fault-hooks); empty: none. */
+  faults: FaultRule[];
 }
 
 export const ROLES = ['api', 'relay', 'orchestrator', 'worker'] as const;
@@ -137,7 +140,25 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     workerHeartbeatMs: Math.max(100, int('SAGAFLOW_HEARTBEAT_MS', 10_000)),
     instanceId: env.SAGAFLOW_INSTANCE_ID ?? `${process.pid}-${Math.random().toString(36).slice(2, 10)}`,
     limits: limitsConfig(env),
+    faults: faultsConfig(env),
     ...transportConfig(env, roles.includes('api')),
     ...authConfig(env),
   };
+}
+
+/** Fault points are for tests: a production process refuses to start with any armed. */
+function faultsConfig(env: ConfigEnv): FaultRule[] {
+  const spec = env.SAGAFLOW_FAULTS ?? '';
+  if (spec.trim() === '') return [];
+  if (env.NODE_ENV === 'production') {
+    throw new ConfigError(
+      'SAGAFLOW_FAULTS',
+      'fault injection is for tests; unset it when NODE_ENV=production',
+    );
+  }
+  try {
+    return parseFaultPlan(spec);
+  } catch (error) {
+    throw new ConfigError('SAGAFLOW_FAULTS', (error as Error).message);
+  }
 }

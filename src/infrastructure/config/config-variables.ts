@@ -45,6 +45,8 @@ export const CONFIG_VARIABLES = [
   // Resource limits
   'SAGAFLOW_MAX_TASKS',
   'SAGAFLOW_MAX_PAYLOAD_BYTES',
+  // Fault injection for tests (docs/failure-modes.md#fault-hooks); refused in production.
+  'SAGAFLOW_FAULTS',
 ] as const;
 export type ConfigVariable = (typeof CONFIG_VARIABLES)[number];
 

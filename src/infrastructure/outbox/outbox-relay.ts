@@ -1,3 +1,4 @@
+import { NO_FAULTS, type Faults } from '../../application/ports/faults.js';
 import pg from 'pg';
 import type { StoredOutgoingMessage } from '../../application/ports/run-store.js';
 import { untraced, type RunTracing } from '../../application/ports/run-tracing.js';
@@ -34,6 +35,7 @@ export class OutboxRelay {
     private readonly prepare: (rows: readonly StoredOutgoingMessage[]) => Promise<void>,
     private readonly onError: (error: unknown) => void,
     private readonly tracing: RunTracing = untraced,
+    private readonly faults: Faults = NO_FAULTS,
   ) {}
 
   async start(): Promise<void> {
@@ -85,6 +87,8 @@ export class OutboxRelay {
         if (rows.length === 0) return 0;
         await this.prepare(rows);
         await publishOutboxRowsOrThrow(this.publisher, rows, this.tracing, 'relay');
+        // A throw here rolls the claim back: the rows are published again (docs/failure-modes.md).
+        await this.faults.at('relay.after-publish-before-mark');
         await deleteOutbox(
           db,
           rows.map((r) => r.id),

@@ -1,3 +1,4 @@
+import type { Faults } from '../../application/ports/faults.js';
 import type { CommandBus } from '@nestjs/cqrs';
 import { ApplyTaskResultsCommand, FireTimersCommand } from '../../application/commands/apply-task-results.js';
 import { isResultMessage } from '../../application/engine/task-dispatch.js';
@@ -29,6 +30,8 @@ export interface OrchestratorRolePorts {
   logger: AppLogger;
   /** Outputs over `maxPayloadBytes` fail their task (docs/security.md#limits-and-hostile-input). */
   limits: ResourceLimits;
+  /** Fault points (docs/failure-modes.md#fault-hooks); inert unless SAGAFLOW_FAULTS arms them. */
+  faults: Faults;
 }
 
 const SWEEP_INTERVAL_MS = 500;
@@ -113,7 +116,11 @@ export class OrchestratorRole {
         },
         logger: this.log,
       },
-      (deliveries) => this.quarantine.submit(deliveries),
+      async (deliveries) => {
+        await this.quarantine.submit(deliveries);
+        // Applied and committed, not yet acked: a throw hands the batch back to the broker.
+        if (this.ports.faults.armed) await this.ports.faults.at('orchestrator.after-apply-before-ack');
+      },
     );
     this.consumers.set(shard, consumer);
     await consumer.ready;

@@ -1,3 +1,4 @@
+import type { Faults } from '../../application/ports/faults.js';
 import Compile from 'typebox/compile';
 import { TaskMessageSchema } from '../../application/contracts/messages/task-message.js';
 import type { TaskMessage, ResultMessage } from '../../application/ports/messages.js';
@@ -39,6 +40,8 @@ export interface WorkerRolePorts {
   /** Where this worker announces the task types it serves. */
   workers: WorkerDirectory;
   heartbeat: WorkerHeartbeatOptions;
+  /** Fault points (docs/failure-modes.md#fault-hooks); inert unless SAGAFLOW_FAULTS arms them. */
+  faults: Faults;
 }
 
 const PREFETCH_PER_TYPE = 64;
@@ -131,6 +134,8 @@ export class WorkerRole {
     });
     logAttempt(this.log, message, result);
     this.ports.observeExecution(message, result);
+    // The side effect happened, its result is not reported: a throw redelivers the task.
+    if (this.ports.faults.armed) await this.ports.faults.at('worker.after-side-effect-before-report');
     await this.publish(result, traceparent);
     return result;
   }

@@ -1,5 +1,18 @@
-import { Body, Controller, Get, Header, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { FAULTS, type Faults } from '../../../application/ports/faults.js';
+import {
+  Body,
+  Controller,
+  Get,
+  Header,
+  Headers,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import { CommandBus, QueryBus, type Command } from '@nestjs/cqrs';
 import type { FastifyReply } from 'fastify';
 import { CancelRunCommand } from '../../../application/commands/cancel-run.js';
 import { RetryRunCommand } from '../../../application/commands/retry-run.js';
@@ -39,7 +52,15 @@ export class RunsController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
+    @Inject(FAULTS) private readonly faults: Faults,
   ) {}
+
+  /** Runs a command; between its commit and the answer lies a fault point (docs/failure-modes.md#fault-hooks). */
+  private async command<R>(command: Command<R>): Promise<R> {
+    const result = await this.commands.execute(command);
+    if (this.faults.armed) await this.faults.at('api.after-commit-before-ack');
+    return result;
+  }
 
   @Post()
   @ApiRoute({
@@ -65,7 +86,7 @@ export class RunsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const input = parseStartRun(body, idempotencyKey);
-    const { run, created } = await this.commands.execute(new StartRunCommand(actor, input));
+    const { run, created } = await this.command(new StartRunCommand(actor, input));
     void reply.status(created ? 201 : 200).header('location', `/v1/runs/${run.id}`);
     return run;
   }
@@ -135,7 +156,7 @@ export class RunsController {
     @Param('id') id: string,
     @Body() body: unknown,
   ): Promise<RunView> {
-    return this.commands.execute(new CancelRunCommand(actor, parseRunId(id), parseCancelRun(body)));
+    return this.command(new CancelRunCommand(actor, parseRunId(id), parseCancelRun(body)));
   }
 
   @Post(':id/retry')
@@ -148,6 +169,6 @@ export class RunsController {
     responses: { 202: { description: 'retried', schema: Run }, ...problems([404, 413, 415, 422]) },
   })
   async retry(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<RunView> {
-    return this.commands.execute(new RetryRunCommand(actor, parseRunId(id)));
+    return this.command(new RetryRunCommand(actor, parseRunId(id)));
   }
 }
