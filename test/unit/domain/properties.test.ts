@@ -280,7 +280,7 @@ describe('property: compensation order (docs/contract.md#runs rule 3)', () => {
           }
         });
       }),
-      { numRuns: 150 },
+      { numRuns: 1000 },
     );
     // the generator does reach compensation, so the check above is not vacuous
     expect(compensations).toBeGreaterThan(0);
@@ -317,7 +317,7 @@ describe('property: every run ends', () => {
           expect(statuses).toContain('COMPENSATION_FAILED');
         }
       }),
-      { numRuns: 150 },
+      { numRuns: 1000 },
     );
   });
 });

@@ -3,6 +3,7 @@
  * compensations and templates that may not resolve, driven by a random list of worker results,
  * timer firings, duplicates, cancels, retries and reloads, then drained until nothing is left.
  */
+import { expect } from '@jest/globals';
 import fc from 'fast-check';
 import { validateDefinition } from '../../../../src/domain/definition/definition-validator.js';
 import type { WorkflowDefinition } from '../../../../src/domain/definition/workflow-definition.js';
@@ -172,7 +173,12 @@ export function driveScenario(s: Scenario, after: (run: RunDriver) => void): Run
     else if (op === 'duplicate') {
       const old = applied[pick % Math.max(1, applied.length)];
       if (!old) continue;
+      // A report applied before, arriving again (a redelivery, or a late one of an attempt the
+      // run has since moved past) changes nothing at all.
+      const events = run.events.length;
+      const state = run.snapshot();
       run.deliver(old);
+      expect({ events: run.events.length, state: run.snapshot() }).toStrictEqual({ events, state });
     } else if (op === 'cancel') {
       if (status !== 'RUNNING' && status !== 'CANCELLING') continue;
       run.cancel();
