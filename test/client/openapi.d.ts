@@ -731,7 +731,10 @@ export interface operations {
     listDefinitions: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the namespace the request acts in (`default` when absent); malformed: 400 */
+                "Sagaflow-Namespace"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -744,6 +747,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DefinitionList"];
+                };
+            };
+            /** @description malformed or invalid body or parameter; `errors` names each field by JSON path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description no credential, or one that is malformed, unknown, expired or revoked (with auth on) */
@@ -796,7 +808,10 @@ export interface operations {
     registerDefinition: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the namespace the request acts in (`default` when absent); malformed: 400 */
+                "Sagaflow-Namespace"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1678,7 +1693,10 @@ export interface operations {
     validateDefinition: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the namespace the request acts in (`default` when absent); malformed: 400 */
+                "Sagaflow-Namespace"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2486,7 +2504,10 @@ export interface operations {
     getDefinition: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the namespace the request acts in (`default` when absent); malformed: 400 */
+                "Sagaflow-Namespace"?: string;
+            };
             path: {
                 name: string;
             };
@@ -2501,6 +2522,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Definition"];
+                };
+            };
+            /** @description malformed or invalid body or parameter; `errors` names each field by JSON path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description no credential, or one that is malformed, unknown, expired or revoked (with auth on) */
@@ -2562,7 +2592,10 @@ export interface operations {
     getDefinitionVersion: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the namespace the request acts in (`default` when absent); malformed: 400 */
+                "Sagaflow-Namespace"?: string;
+            };
             path: {
                 name: string;
                 version: number;
@@ -2578,6 +2611,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Definition"];
+                };
+            };
+            /** @description malformed or invalid body or parameter; `errors` names each field by JSON path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description no credential, or one that is malformed, unknown, expired or revoked (with auth on) */
@@ -2651,7 +2693,10 @@ export interface operations {
                 /** @description runs created before this time (with a zone) */
                 createdBefore?: string;
             };
-            header?: never;
+            header?: {
+                /** @description the namespace the request acts in (`default` when absent); malformed: 400 */
+                "Sagaflow-Namespace"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2728,6 +2773,8 @@ export interface operations {
             header?: {
                 /** @description used when the body has no idempotencyKey */
                 "Idempotency-Key"?: string;
+                /** @description the namespace the request acts in (`default` when absent); malformed: 400 */
+                "Sagaflow-Namespace"?: string;
             };
             path?: never;
             cookie?: never;
@@ -3586,7 +3633,10 @@ export interface operations {
     getRun: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the namespace the request acts in (`default` when absent); malformed: 400 */
+                "Sagaflow-Namespace"?: string;
+            };
             path: {
                 /** @description an unknown or malformed id is a 404 */
                 id: string;
@@ -3602,6 +3652,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Run"];
+                };
+            };
+            /** @description malformed or invalid body or parameter; `errors` names each field by JSON path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description no credential, or one that is malformed, unknown, expired or revoked (with auth on) */
@@ -3670,7 +3729,10 @@ export interface operations {
                 /** @description clamped to 1…1000, never rejected */
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description the namespace the request acts in (`default` when absent); malformed: 400 */
+                "Sagaflow-Namespace"?: string;
+            };
             path: {
                 /** @description an unknown or malformed id is a 404 */
                 id: string;
@@ -3756,7 +3818,10 @@ export interface operations {
     cancelRun: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the namespace the request acts in (`default` when absent); malformed: 400 */
+                "Sagaflow-Namespace"?: string;
+            };
             path: {
                 /** @description an unknown or malformed id is a 404 */
                 id: string;
@@ -3877,7 +3942,10 @@ export interface operations {
     retryRun: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the namespace the request acts in (`default` when absent); malformed: 400 */
+                "Sagaflow-Namespace"?: string;
+            };
             path: {
                 /** @description an unknown or malformed id is a 404 */
                 id: string;
@@ -3893,6 +3961,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Run"];
+                };
+            };
+            /** @description malformed or invalid body or parameter; `errors` names each field by JSON path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description no credential, or one that is malformed, unknown, expired or revoked (with auth on) */
@@ -3981,7 +4058,10 @@ export interface operations {
     listApiKeys: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the namespace the request acts in (`default` when absent); malformed: 400 */
+                "Sagaflow-Namespace"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3994,6 +4074,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ApiKeyList"];
+                };
+            };
+            /** @description malformed or invalid body or parameter; `errors` names each field by JSON path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description no credential, or one that is malformed, unknown, expired or revoked (with auth on) */
@@ -4046,7 +4135,10 @@ export interface operations {
     createApiKey: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the namespace the request acts in (`default` when absent); malformed: 400 */
+                "Sagaflow-Namespace"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4155,7 +4247,10 @@ export interface operations {
     revokeApiKey: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the namespace the request acts in (`default` when absent); malformed: 400 */
+                "Sagaflow-Namespace"?: string;
+            };
             path: {
                 /** @description an unknown, revoked or foreign id is a 404 */
                 id: string;
@@ -4170,6 +4265,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description malformed or invalid body or parameter; `errors` names each field by JSON path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description no credential, or one that is malformed, unknown, expired or revoked (with auth on) */
             401: {
@@ -4237,7 +4341,10 @@ export interface operations {
                 /** @description `nextCursor` of the previous page */
                 cursor?: string;
             };
-            header?: never;
+            header?: {
+                /** @description the namespace the request acts in (`default` when absent); malformed: 400 */
+                "Sagaflow-Namespace"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4346,7 +4453,10 @@ export interface operations {
     getDeadLetter: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the namespace the request acts in (`default` when absent); malformed: 400 */
+                "Sagaflow-Namespace"?: string;
+            };
             path: {
                 /** @description an unknown, replayed, deleted or foreign id is a 404 */
                 id: string;
@@ -4394,6 +4504,15 @@ export interface operations {
                         /** @description any JSON value */
                         body: unknown;
                     };
+                };
+            };
+            /** @description malformed or invalid body or parameter; `errors` names each field by JSON path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description no credential, or one that is malformed, unknown, expired or revoked (with auth on) */
@@ -4455,7 +4574,10 @@ export interface operations {
     deleteDeadLetter: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the namespace the request acts in (`default` when absent); malformed: 400 */
+                "Sagaflow-Namespace"?: string;
+            };
             path: {
                 /** @description an unknown, replayed, deleted or foreign id is a 404 */
                 id: string;
@@ -4470,6 +4592,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description malformed or invalid body or parameter; `errors` names each field by JSON path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description no credential, or one that is malformed, unknown, expired or revoked (with auth on) */
             401: {
@@ -4530,7 +4661,10 @@ export interface operations {
     replayDeadLetter: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the namespace the request acts in (`default` when absent); malformed: 400 */
+                "Sagaflow-Namespace"?: string;
+            };
             path: {
                 /** @description an unknown, replayed, deleted or foreign id is a 404 */
                 id: string;
@@ -4545,6 +4679,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description malformed or invalid body or parameter; `errors` names each field by JSON path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description no credential, or one that is malformed, unknown, expired or revoked (with auth on) */
             401: {
@@ -4672,7 +4815,10 @@ export interface operations {
     metrics: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the namespace the request acts in (`default` when absent); malformed: 400 */
+                "Sagaflow-Namespace"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4685,6 +4831,15 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+            /** @description malformed or invalid body or parameter; `errors` names each field by JSON path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description no credential, or one that is malformed, unknown, expired or revoked (with auth on) */

@@ -60,8 +60,9 @@ export class DeadLetterKeeper {
   }
 
   private async take(channel: Channel, message: ConsumeMessage): Promise<void> {
+    const letter = letterOf(message, new Date());
     try {
-      await this.keep(letterOf(message, new Date()));
+      await keepOrBare(this.keep, letter);
       channel.ack(message);
     } catch (error) {
       this.logger.error(`keeping a dead letter failed; it stays on ${this.queue}`, {
@@ -75,6 +76,38 @@ export class DeadLetterKeeper {
       }
     }
   }
+}
+
+/**
+ * Keeps a letter; one whose fields PostgreSQL refuses (a data error: a value out of range, a
+ * character a column cannot hold) is kept bare, its headers dropped and the reason saying why,
+ * rather than handed back to loop. Only an outage hands a letter back.
+ */
+export async function keepOrBare(
+  keep: (letter: IncomingDeadLetter) => Promise<void>,
+  letter: IncomingDeadLetter,
+): Promise<void> {
+  try {
+    await keep(letter);
+  } catch (error) {
+    if (!isDataError(error)) throw error;
+    await keep({
+      ...letter,
+      runId: null,
+      taskKey: null,
+      attempt: null,
+      messageId: null,
+      headers: {},
+      properties: {},
+      reason: `${letter.reason}; its headers could not be stored (${describeError(error)})`,
+    });
+  }
+}
+
+/** PostgreSQL's class 22 (data exception): the row, not the database, is the problem. */
+function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('22');
 }
 
 interface DeathRecord {
@@ -139,11 +172,21 @@ export function reasonOf(reason: string | undefined, failures: unknown): string 
 }
 
 const text = (value: unknown): string | undefined =>
-  typeof value === 'string' ? value : Buffer.isBuffer(value) ? value.toString('utf8') : undefined;
+  typeof value === 'string'
+    ? storable(value)
+    : Buffer.isBuffer(value)
+      ? storable(value.toString('utf8'))
+      : undefined;
 
+/** An attempt number as the `attempt` column holds it (a PostgreSQL integer). */
 function positiveInteger(value: unknown): number | null {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 1 ? value : null;
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 2_147_483_647
+    ? value
+    : null;
 }
+
+/** Text PostgreSQL can store: no U+0000, no lone surrogate (each becomes U+FFFD). */
+const storable = (value: string): string => value.toWellFormed().replaceAll('\u0000', '\uFFFD');
 
 /** AMQP timestamps arrive as Dates or as seconds since the epoch. */
 function timeOf(value: unknown): Date | null {
@@ -159,16 +202,17 @@ const MAX_HEADER_DEPTH = 16;
 function jsonOf(value: unknown, depth = 0): unknown {
   if (value === undefined) return undefined;
   if (depth > MAX_HEADER_DEPTH) return '(nested too deep)';
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (value === null || typeof value === 'boolean') return value;
+  if (typeof value === 'string') return storable(value);
   if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
   if (typeof value === 'bigint') return value.toString();
   if (value instanceof Date) return value.toISOString();
-  if (Buffer.isBuffer(value)) return value.toString('utf8');
+  if (Buffer.isBuffer(value)) return storable(value.toString('utf8'));
   if (Array.isArray(value)) return value.map((item) => jsonOf(item, depth + 1) ?? null);
   if (typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value)
-        .map(([key, item]) => [key, jsonOf(item, depth + 1)] as const)
+        .map(([key, item]) => [storable(key), jsonOf(item, depth + 1)] as const)
         .filter(([, item]) => item !== undefined),
     );
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ConsumeMessage } from 'amqplib';
-import { letterOf, reasonOf } from '../../../src/infrastructure/messaging/dead-letter-keeper.js';
+import { keepOrBare, letterOf, reasonOf } from '../../../src/infrastructure/messaging/dead-letter-keeper.js';
+import type { IncomingDeadLetter } from '../../../src/infrastructure/persistence/postgres-dead-letter-store.js';
 import { parseListDeadLetters } from '../../../src/application/contracts/requests/dead-letters.js';
 import { DomainValidationError } from '../../../src/domain/shared/domain-error.js';
 
@@ -72,6 +73,43 @@ describe('the dead-letter keeper reads a delivery', () => {
     expect(first.reason).toBe('published to the dead-letter exchange directly');
     expect(letterOf(message({}), NOW).dedupeKey).toBe(first.dedupeKey);
     expect(letterOf(message({}, Buffer.from('[]')), NOW).dedupeKey).not.toBe(first.dedupeKey);
+  });
+
+  // Found by test/e2e/fuzz/message-fuzz.test.ts: an attempt past PostgreSQL's integer range made
+  // every insert of the letter fail, and the keeper handed it back once a second for good.
+  it('keeps only what PostgreSQL can store: attempts in integer range, text without U+0000', () => {
+    const letter = letterOf(
+      message({
+        'x-attempt': Number.MAX_SAFE_INTEGER,
+        'x-task-key': 'a\u0000b',
+        odd: ['x\u0000', { 'k\u0000': 1 }],
+      }),
+      NOW,
+    );
+    expect(letter.attempt).toBeNull();
+    expect(letter.taskKey).toBe('a\uFFFDb');
+    expect(JSON.stringify(letter.headers)).not.toContain('\\u0000');
+    expect(letter.headers.odd).toEqual(['x\uFFFD', { 'k\uFFFD': 1 }]);
+  });
+
+  it('keeps a letter PostgreSQL refuses bare, saying why; an outage is handed back', async () => {
+    const letter = letterOf(message({ 'x-run-id': 'r' }), NOW);
+    const kept: IncomingDeadLetter[] = [];
+    const refusing = async (l: IncomingDeadLetter) => {
+      if (kept.length === 0 && l.headers['x-run-id'] !== undefined) {
+        kept.push(l);
+        throw Object.assign(new Error('invalid input syntax'), { code: '22P02' });
+      }
+      kept.push(l);
+    };
+    await keepOrBare(refusing, letter);
+    expect(kept[1]).toMatchObject({ runId: null, headers: {}, properties: {}, body: letter.body });
+    expect(kept[1]!.reason).toMatch(/its headers could not be stored \(invalid input syntax\)/);
+
+    const down = async () => {
+      throw Object.assign(new Error('connection refused'), { code: 'ECONNREFUSED' });
+    };
+    await expect(keepOrBare(down, letter)).rejects.toThrow('connection refused');
   });
 
   it('cuts header tables nested deeper than it keeps', () => {

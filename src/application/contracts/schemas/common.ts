@@ -26,6 +26,14 @@ export const Namespace = Type.String({
   examples: ['default', 'team-a'],
 });
 
+/** The `Sagaflow-Namespace` header of every guarded REST route; absent means `default`. */
+export const NamespaceHeader = Type.Object({
+  'Sagaflow-Namespace': Type.Optional({
+    ...Namespace,
+    description: 'the namespace the request acts in (`default` when absent); malformed: 400',
+  }),
+});
+
 export const Timestamp = Type.String({
   format: 'date-time',
   description: 'ISO-8601 UTC with milliseconds',

@@ -7,6 +7,7 @@ import { RESPONSE_COMPONENTS } from './components.js';
 import { toJsonSchema, toJsonSchemaRef, type JsonSchema } from './json-schema.js';
 import { httpOperation, requirementOf } from '../../identity/policy.js';
 import { problems, ROUTE_DOC, type ResponseDoc, type RouteDoc } from './route-doc.js';
+import { NamespaceHeader } from '../../../application/contracts/schemas/common.js';
 
 /** The OpenAPI 3.1 document of the REST API, as served at `/docs/json` and committed at docs/contracts/openapi.json. */
 export interface OpenApiDocument {
@@ -125,12 +126,14 @@ function openApiPath(base: string, path: string): string {
 function operation({ doc, operation: id }: Route, names: ReadonlyMap<object, string>): JsonSchema {
   const requirement = requirementOf(id);
   if (requirement === undefined) throw new Error(`${id} has no entry in the policy table`);
-  const responses =
-    requirement === 'public' ? doc.responses : { ...problems([401, 403, 429], false), ...doc.responses };
+  const guarded = requirement !== 'public';
+  // A guarded route reads the caller's namespace: a malformed Sagaflow-Namespace header is a 400.
+  const responses = guarded ? { ...problems([400, 401, 403, 429], false), ...doc.responses } : doc.responses;
   const parameters = [
     ...parametersOf(doc.params, 'path'),
     ...parametersOf(doc.query, 'query'),
     ...parametersOf(doc.headers, 'header'),
+    ...(guarded ? parametersOf(NamespaceHeader, 'header') : []),
   ];
   return {
     operationId: doc.operationId,
