@@ -22,12 +22,16 @@ const SPEC_SDL = `
     definition(name: String!, version: Int): Definition
     definitions: [Definition!]!
     runEvents(runId: ID!, after: Int = 0, first: Int = 100): [RunEvent!]!
+    deadLetters(queue: String, first: Int = 50, after: String): DeadLetterConnection!
+    deadLetter(id: ID!): DeadLetter
   }
   type Mutation {
     registerDefinition(definition: JSON!): Definition!
     startRun(definition: String, inline: JSON, version: Int, input: JSON, idempotencyKey: String, priority: Int): Run!
     cancelRun(id: ID!, reason: String): Run!
     retryRun(id: ID!): Run!
+    replayDeadLetter(id: ID!): Boolean!
+    deleteDeadLetter(id: ID!): Boolean!
   }
   type Subscription {
     runEvents(runId: ID!, after: Int = 0): RunEvent!
@@ -37,6 +41,8 @@ const SPEC_SDL = `
   type RunConnection { items: [Run!]!, nextCursor: String }
   type Run { id: ID! }
   type Definition { name: String! }
+  type DeadLetter { id: ID! }
+  type DeadLetterConnection { items: [DeadLetter!]!, nextCursor: String }
   enum RunStatus { PENDING }
 `;
 

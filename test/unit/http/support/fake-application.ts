@@ -1,4 +1,5 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
+import { FAULTS, NO_FAULTS } from '../../../../src/application/ports/faults.js';
 import {
   Command,
   CommandHandler,
@@ -127,9 +128,13 @@ class FakeListDefinitions implements IQueryHandler<ListDefinitionsQuery> {
   }
 }
 
+/** Global, as the app module is: the controllers also reach the (unarmed) fault points. */
+@Global()
 @Module({
   imports: [CqrsModule.forRoot()],
+  exports: [FAULTS],
   providers: [
+    { provide: FAULTS, useValue: NO_FAULTS },
     FakeRegister,
     FakeStart,
     FakeCancel,
