@@ -11,3 +11,4 @@ export * from './run-events.js';
 export * from './runs.js';
 export * from './api-keys.js';
 export * from './dead-letters.js';
+export * from './task-parts.js';

@@ -2,15 +2,13 @@ import type { TSchema } from 'typebox';
 import { ValidationIssue } from '../../../application/contracts/schemas/common.js';
 import {
   CompensationDefinition,
-  DelayInput,
   Definition,
   DefinitionList,
   ExecutionPlan,
-  HttpInput,
-  RetryPolicy,
   TaskDefinition,
   ValidationReport,
 } from '../../../application/contracts/schemas/definitions.js';
+import { DelayInput, HttpInput, RetryPolicy } from '../../../application/contracts/schemas/task-parts.js';
 import { ApiKey, ApiKeyList, CreatedApiKey } from '../../../application/contracts/schemas/api-keys.js';
 import { Health, HealthIndicator } from '../../../application/contracts/schemas/health.js';
 import { Problem } from '../../../application/contracts/schemas/problem.js';
