@@ -19,6 +19,7 @@ export type WorkerConfig = Pick<
   AppConfig,
   | 'amqpUrl'
   | 'amqpPrefix'
+  | 'queueType'
   | 'shardCount'
   | 'httpAllow'
   | 'logLevel'
@@ -81,7 +82,7 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Sag
     connectionName: `sagaflow worker ${config.instanceId}`,
     configVariable: 'AMQP_URL',
   });
-  amqp.addSetup(sharedTopology(config.amqpPrefix, config.shardCount));
+  amqp.addSetup(sharedTopology(config.amqpPrefix, config.shardCount, config.queueType));
   const publisher = new ConfirmPublisher(amqp, { logger: logger.child({ component: 'publisher' }) });
   const heartbeatPool = new pg.Pool({
     connectionString: config.databaseUrl,
@@ -94,7 +95,7 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Sag
   const ports = {
     workers: new PostgresWorkerDirectory(() => heartbeatDb, LIVE_HEARTBEATS * config.workerHeartbeatMs),
     heartbeat: { workerId: config.instanceId, intervalMs: config.workerHeartbeatMs },
-    tasks: new AmqpTaskInbox(amqp, config.amqpPrefix),
+    tasks: new AmqpTaskInbox(amqp, config.amqpPrefix, config.queueType),
     publisher,
     routing: createMessageRouting(config.amqpPrefix, config.shardCount),
     tracing: runTracing(),

@@ -40,7 +40,7 @@ export function orchestratorRolePorts(runtime: SagaflowRuntime, commands: Comman
 
 export function workerRolePorts(runtime: SagaflowRuntime): WorkerRolePorts {
   return {
-    tasks: new AmqpTaskInbox(runtime.amqp, runtime.config.amqpPrefix),
+    tasks: new AmqpTaskInbox(runtime.amqp, runtime.config.amqpPrefix, runtime.config.queueType),
     publisher: runtime.publisher,
     routing: runtime.routing,
     tracing: runtime.tracing,

@@ -109,7 +109,7 @@ export class SagaflowRuntime {
     );
     this.deadLetterRepublisher = new AmqpDeadLetterRepublisher(this.publisher, prefix);
     this.routing = createMessageRouting(prefix, config.shardCount);
-    this.taskQueues = new TaskQueueDeclarer(this.amqp, prefix);
+    this.taskQueues = new TaskQueueDeclarer(this.amqp, prefix, config.queueType);
     const onError = (error: unknown) => logger.error(describe(error));
     this.outboxPublisher = new AmqpOutboxPublisher(
       this.publisher,
@@ -142,7 +142,7 @@ export class SagaflowRuntime {
   static build(config: AppConfig, logger: MessagingLogger): SagaflowRuntime {
     const orm = createOrm({ databaseUrl: config.databaseUrl, replicaUrls: config.replicaUrls });
     const runtime = new SagaflowRuntime(config, orm, logger);
-    runtime.amqp.addSetup(sharedTopology(config.amqpPrefix, config.shardCount));
+    runtime.amqp.addSetup(sharedTopology(config.amqpPrefix, config.shardCount, config.queueType));
     return runtime;
   }
 

@@ -4,6 +4,7 @@ import { ConfigError, type ConfigEnv, type ConfigVariable } from './config-varia
 import { limitsConfig } from './limits-config.js';
 import { parseFaultPlan, type FaultRule } from '../faults/fault-plan.js';
 import { transportConfig, type TransportConfig } from './transport-config.js';
+import { QUEUE_TYPES, type QueueType } from '../messaging/topology.js';
 
 /** Process configuration from the environment (docs/contract.md#processes-and-roles table); defaults point at local services. */
 export interface AppConfig extends AuthConfig, TransportConfig {
@@ -13,6 +14,8 @@ export interface AppConfig extends AuthConfig, TransportConfig {
   replicaUrls: string[];
   amqpUrl: string;
   amqpPrefix: string;
+  /** Task and dead-letter queues: classic (priorities) or quorum (survive a cluster node). */
+  queueType: QueueType;
   redisUrl: string;
   redisPrefix: string;
   migrate: boolean;
@@ -58,6 +61,12 @@ function connectionUrl(variable: ConfigVariable, value: string, protocols: reado
   }
   if (url.hostname === '') throw new ConfigError(variable, `no host in "${redact(value)}"`);
   return value;
+}
+
+function queueType(value: string | undefined): QueueType {
+  if (value === undefined || value === '') return 'classic';
+  if ((QUEUE_TYPES as readonly string[]).includes(value)) return value as QueueType;
+  throw new ConfigError('SAGAFLOW_QUEUE_TYPE', `expected classic or quorum, got "${value}"`);
 }
 
 function databaseUrl(variable: ConfigVariable, value: string): string {
@@ -124,11 +133,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/sagaflow',
     ),
     replicaUrls: list(env.DATABASE_REPLICA_URLS).map((url) => databaseUrl('DATABASE_REPLICA_URLS', url)),
-    amqpUrl: connectionUrl('AMQP_URL', env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672', [
-      'amqp:',
-      'amqps:',
-    ]),
+    // One URL, or a cluster's nodes separated by commas (docs/operations.md#rabbitmq-clusters).
+    amqpUrl: (env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672')
+      .split(',')
+      .map((url) => connectionUrl('AMQP_URL', url.trim(), ['amqp:', 'amqps:']))
+      .join(','),
     amqpPrefix: env.SAGAFLOW_AMQP_PREFIX ?? 'sagaflow',
+    queueType: queueType(env.SAGAFLOW_QUEUE_TYPE),
     redisUrl: connectionUrl('REDIS_URL', env.REDIS_URL ?? 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
     redisPrefix: env.SAGAFLOW_REDIS_PREFIX ?? 'sagaflow:',
     migrate: bool('SAGAFLOW_MIGRATE', true),

@@ -27,6 +27,10 @@ export interface SetupRegistration {
 }
 
 export interface AmqpConnectionOptions {
+  /**
+   * One broker URL, or a comma-separated list of a cluster's nodes: each (re)connect tries the
+   * next node after one that failed or dropped (docs/operations.md#rabbitmq-clusters).
+   */
   url: string;
   logger?: MessagingLogger;
   /** Reconnect and setup-retry backoff; defaults to 200 ms doubling up to 30 s, 20 % jitter. */
@@ -81,6 +85,8 @@ export class AmqpConnection {
   /** Incremented on every connect and every loss, so work for an older connection can tell it is stale. */
   private generation = 0;
   private reconnectAttempt = 0;
+  /** Which of the listed node URLs the next connect tries. */
+  private node = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private started = false;
   private closed = false;
@@ -194,7 +200,7 @@ export class AmqpConnection {
     if (this.closed) return;
     let model: ChannelModel;
     try {
-      model = await connect(this.options.url, {
+      model = await connect(this.currentUrl(), {
         timeout: this.options.connectTimeoutMs ?? 10_000,
         // Without TCP_NODELAY, Nagle's algorithm meets the broker's delayed ACK and every small
         // publish or ack on a quiet connection waits ~40 ms (measured: ready→start p50 41 ms → …).
@@ -203,6 +209,7 @@ export class AmqpConnection {
       });
     } catch (error) {
       this.lastFailure = this.unreachable(error);
+      this.nextNode();
       this.scheduleReconnect(this.lastFailure);
       return;
     }
@@ -237,17 +244,35 @@ export class AmqpConnection {
     for (const entry of this.setups) clearTimeout(entry.timer);
     if (this.closed) return;
     this.lastFailure = `RabbitMQ connection to ${this.target()} lost`;
+    this.nextNode();
     this.scheduleReconnect(this.lastFailure);
   }
 
   /** `amqp://host:port (AMQP_URL)`: where, without credentials, and which variable says so. */
   private target(): string {
     const variable = this.options.configVariable;
-    return `${loggableUrl(this.options.url)}${variable ? ` (${variable})` : ''}`;
+    return `${loggableUrl(this.currentUrl())}${variable ? ` (${variable})` : ''}`;
   }
 
   private unreachable(error: unknown): string {
-    return connectionError('RabbitMQ', this.options.url, this.options.configVariable, error);
+    return connectionError('RabbitMQ', this.currentUrl(), this.options.configVariable, error);
+  }
+
+  private nodeUrls(): string[] {
+    return this.options.url
+      .split(',')
+      .map((url) => url.trim())
+      .filter((url) => url !== '');
+  }
+
+  private currentUrl(): string {
+    const urls = this.nodeUrls();
+    return urls[this.node % urls.length] ?? this.options.url;
+  }
+
+  /** A cluster's next node for the next connect (a single URL stays itself). */
+  private nextNode(): void {
+    this.node = (this.node + 1) % Math.max(1, this.nodeUrls().length);
   }
 
   private scheduleReconnect(reason: string): void {

@@ -10,7 +10,7 @@ import type { AmqpConnection } from './amqp-connection.js';
 import { withChannel } from './channels.js';
 import { consume, consumeBatch } from './consumer.js';
 import { traceparentHeader } from './message-headers.js';
-import { declareTaskQueue, resultQueueName, taskQueueName } from './topology.js';
+import { declareTaskQueue, resultQueueName, taskQueueName, type QueueType } from './topology.js';
 
 function traceparentOf(message: InboundMessage<unknown>): string | undefined {
   return traceparentHeader(message.headers);
@@ -41,11 +41,15 @@ export class AmqpResultInbox implements ResultInbox {
   traceparentOf = traceparentOf;
 }
 
-/** The task queues over RabbitMQ: classic queues (priorities), so failures are re-published. */
+/**
+ * The task queues over RabbitMQ: classic (priorities) or quorum queues (SAGAFLOW_QUEUE_TYPE);
+ * either way a failed delivery is re-published with its count, not requeued.
+ */
 export class AmqpTaskInbox implements TaskInbox {
   constructor(
     private readonly amqp: AmqpConnection,
     private readonly prefix: string,
+    private readonly queueType: QueueType = 'classic',
   ) {}
 
   async whenReady(): Promise<void> {
@@ -61,10 +65,10 @@ export class AmqpTaskInbox implements TaskInbox {
     options: InboundOptions<TaskMessage>,
     handler: (message: InboundMessage<TaskMessage>) => Promise<void>,
   ): Promise<InboundSubscription> {
-    const prefix = this.prefix;
+    const { prefix, queueType } = this;
     // The queue must exist before the consumer subscribes, on every (re)connect.
     await this.amqp.addSetup(async (model) => {
-      await withChannel(model, (channel) => declareTaskQueue(channel, prefix, taskType));
+      await withChannel(model, (channel) => declareTaskQueue(channel, prefix, taskType, queueType));
     }).ready;
     return consume<TaskMessage>(
       this.amqp,

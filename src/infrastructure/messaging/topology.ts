@@ -19,6 +19,15 @@ export const maxTaskPriority = 9;
 /** Deliveries of one result before the broker dead-letters it (a safety net; see consumer.ts). */
 export const defaultResultDeliveryLimit = 5;
 
+/**
+ * What the task and dead-letter queues are (`SAGAFLOW_QUEUE_TYPE`): `classic` keeps task
+ * priorities; `quorum` replicates them over a cluster's nodes so that losing one loses nothing,
+ * and RabbitMQ 3.x ignores priorities on it (docs/operations.md#rabbitmq-clusters). Result
+ * shards are quorum queues either way.
+ */
+export const QUEUE_TYPES = ['classic', 'quorum'] as const;
+export type QueueType = (typeof QUEUE_TYPES)[number];
+
 export interface TopologyOptions {
   prefix?: string;
   taskTypes: readonly string[];
@@ -30,7 +39,15 @@ export interface TopologyOptions {
  * Queue arguments, exported so tests (and anyone re-declaring a queue) use exactly these:
  * RabbitMQ refuses a re-declaration with different arguments (PRECONDITION_FAILED).
  */
-export function taskQueueArguments(prefix: string): Record<string, unknown> {
+export function taskQueueArguments(prefix: string, type: QueueType = 'classic'): Record<string, unknown> {
+  if (type === 'quorum') {
+    return {
+      'x-queue-type': 'quorum',
+      'x-dead-letter-exchange': deadLetterExchangeName(prefix),
+      'x-dead-letter-strategy': 'at-least-once',
+      'x-overflow': 'reject-publish',
+    };
+  }
   return {
     // Classic, because quorum queues reject x-max-priority on RabbitMQ 3.x. Classic queues have
     // no delivery limit, so poison handling on them is the consumer's job (consumer.ts).
@@ -54,21 +71,30 @@ export function resultQueueArguments(prefix: string, deliveryLimit: number): Rec
   };
 }
 
-export async function declareDeadLetter(channel: Channel, prefix: string = defaultPrefix): Promise<void> {
+export async function declareDeadLetter(
+  channel: Channel,
+  prefix: string = defaultPrefix,
+  type: QueueType = 'classic',
+): Promise<void> {
   const exchange = deadLetterExchangeName(prefix);
   const queue = deadQueueName(prefix);
   // Fanout: every dead letter lands in one queue whatever its original routing key.
   await channel.assertExchange(exchange, 'fanout', { durable: true });
-  await channel.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': 'classic' } });
+  await channel.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': type } });
   await channel.bindQueue(queue, exchange, '');
 }
 
 /** Declares the tasks exchange and one task type's queue; a worker declares only the types it runs. */
-export async function declareTaskQueue(channel: Channel, prefix: string, taskType: string): Promise<string> {
+export async function declareTaskQueue(
+  channel: Channel,
+  prefix: string,
+  taskType: string,
+  type: QueueType = 'classic',
+): Promise<string> {
   const exchange = tasksExchangeName(prefix);
   const queue = taskQueueName(prefix, taskType);
   await channel.assertExchange(exchange, 'direct', { durable: true });
-  await channel.assertQueue(queue, { durable: true, arguments: taskQueueArguments(prefix) });
+  await channel.assertQueue(queue, { durable: true, arguments: taskQueueArguments(prefix, type) });
   await channel.bindQueue(queue, exchange, taskType);
   return queue;
 }

@@ -1,7 +1,7 @@
 import type { ChannelModel } from 'amqplib';
 import type { AmqpConnection } from '../messaging/amqp-connection.js';
 import { withChannel } from '../messaging/channels.js';
-import { declareTaskQueue } from '../messaging/topology.js';
+import { declareTaskQueue, type QueueType } from '../messaging/topology.js';
 
 /**
  * Declares `<prefix>.tasks.<type>` before the first publish of a type on each connection: a
@@ -14,6 +14,7 @@ export class TaskQueueDeclarer {
   constructor(
     private readonly connection: AmqpConnection,
     private readonly prefix: string,
+    private readonly queueType: QueueType = 'classic',
   ) {}
 
   async ensure(types: Iterable<string>): Promise<void> {
@@ -37,6 +38,6 @@ export class TaskQueueDeclarer {
   }
 
   private async declare(model: ChannelModel, type: string): Promise<void> {
-    await withChannel(model, (channel) => declareTaskQueue(channel, this.prefix, type));
+    await withChannel(model, (channel) => declareTaskQueue(channel, this.prefix, type, this.queueType));
   }
 }

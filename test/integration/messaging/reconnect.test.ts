@@ -147,6 +147,22 @@ describe('AmqpConnection', () => {
     await channel.close();
   });
 
+  it("connects to the next of a cluster's nodes when one is unreachable", async () => {
+    // Port 1 refuses: the node is down. The connection must go on to the one that answers.
+    const connection = new AmqpConnection({
+      url: `amqp://guest:guest@127.0.0.1:1,${url}`,
+      backoff: quickBackoff,
+    });
+    try {
+      const model = await connection.whenReady();
+      const channel = await model.createChannel();
+      await channel.checkExchange('amq.direct');
+      await channel.close();
+    } finally {
+      await connection.close();
+    }
+  });
+
   it('keeps retrying with backoff while the broker is unreachable, and close() stops it', async () => {
     const connection = new AmqpConnection({ url: 'amqp://guest:guest@127.0.0.1:1', backoff: quickBackoff });
     let setups = 0;

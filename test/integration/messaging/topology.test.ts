@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { connect, type Channel, type ChannelModel } from 'amqplib';
 
 import {
+  deadLetterExchangeName,
   deadQueueName,
+  declareDeadLetter,
   declareTaskQueue,
   declareTopology,
   resultQueueArguments,
@@ -110,6 +112,38 @@ describe('declareTopology', () => {
       ).toBe(false);
     }
     await channel.checkQueue(deadQueueName(prefix));
+  });
+
+  it('declares quorum task and dead-letter queues for a cluster (SAGAFLOW_QUEUE_TYPE=quorum)', async () => {
+    const quorumPrefix = `${prefix}_q`;
+    await declareDeadLetter(channel, quorumPrefix, 'quorum');
+    const queue = await declareTaskQueue(channel, quorumPrefix, 'alpha', 'quorum');
+    try {
+      expect(
+        await declarationAccepted((probe) =>
+          probe.assertQueue(queue, { durable: true, arguments: taskQueueArguments(quorumPrefix, 'quorum') }),
+        ),
+      ).toBe(true);
+      // A classic declaration of the same name is refused: the queue really is a quorum queue.
+      expect(
+        await declarationAccepted((probe) =>
+          probe.assertQueue(queue, { durable: true, arguments: taskQueueArguments(quorumPrefix) }),
+        ),
+      ).toBe(false);
+      expect(
+        await declarationAccepted((probe) =>
+          probe.assertQueue(deadQueueName(quorumPrefix), {
+            durable: true,
+            arguments: { 'x-queue-type': 'quorum' },
+          }),
+        ),
+      ).toBe(true);
+    } finally {
+      await channel.deleteQueue(queue);
+      await channel.deleteQueue(deadQueueName(quorumPrefix));
+      await channel.deleteExchange(tasksExchangeName(quorumPrefix));
+      await channel.deleteExchange(deadLetterExchangeName(quorumPrefix));
+    }
   });
 
   it('is idempotent and lets a worker declare one more task type alone', async () => {

@@ -17,6 +17,12 @@ describe('connection URLs in the configuration', () => {
     ['DATABASE_URL', 'postgres://127.0.0.1/a;drop', /^DATABASE_URL: expected a database name/],
     ['DATABASE_REPLICA_URLS', 'postgres://h/sagaflow,nonsense', /^DATABASE_REPLICA_URLS: not a valid URL/],
     ['AMQP_URL', 'http://127.0.0.1:5672', /^AMQP_URL: expected a amqp:\/\/ or amqps:\/\//],
+    [
+      'AMQP_URL',
+      'amqp://mq-1:5672,mq-2:5672',
+      /^AMQP_URL: expected a amqp:\/\/ or amqps:\/\/ URL, got "mq-2:5672"/,
+    ],
+    ['SAGAFLOW_QUEUE_TYPE', 'stream', /^SAGAFLOW_QUEUE_TYPE: expected classic or quorum, got "stream"/],
     ['REDIS_URL', 'localhost:6379', /^REDIS_URL: expected a redis:\/\/ or rediss:\/\//],
   ])('%s=%s is refused, naming the variable', (variable, value, message) => {
     const attempt = () => loadConfig({ [variable]: value });
@@ -40,6 +46,16 @@ describe('connection URLs in the configuration', () => {
     });
     expect(config.replicaUrls).toEqual(['postgres://r1/orders_1', 'postgres://r2/orders_1']);
     expect(config.amqpUrl).toBe('amqps://u:p@mq:5671/vhost');
+    expect(config.queueType).toBe('classic');
+  });
+
+  it("takes a cluster's nodes as a comma list, and quorum queues for them", () => {
+    const config = loadConfig({
+      AMQP_URL: 'amqp://mq-1:5672, amqp://mq-2:5672,amqp://mq-3:5672',
+      SAGAFLOW_QUEUE_TYPE: 'quorum',
+    });
+    expect(config.amqpUrl).toBe('amqp://mq-1:5672,amqp://mq-2:5672,amqp://mq-3:5672');
+    expect(config.queueType).toBe('quorum');
   });
 });
 
