@@ -29,7 +29,7 @@ const floors = [
   },
   {
     target: './src/domain',
-    from: ['./test', './bench', './scripts'],
+    from: ['./test', './bench', './chaos', './scripts'],
     message: 'src/domain imports nothing outside src/domain.',
   },
   {

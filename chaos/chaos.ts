@@ -9,6 +9,8 @@
  * Environment: CHAOS_RUNS (1000), CHAOS_FAULT_SECONDS (240; CHAOS_PROFILE=ci: 100),
  * CHAOS_SETTLE_SECONDS (120: how long after the last fault every run must be terminal),
  * CHAOS_SEED (random; printed, to replay a schedule), CHAOS_KEEP=true (keep the database).
+ * `--cluster` (or CHAOS_CLUSTER=true) runs the same against a 3-node RabbitMQ cluster made for
+ * the run, with quorum task queues, and kills one node at a time instead of stopping the broker.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
@@ -16,11 +18,12 @@ import pg from 'pg';
 import { check, failures, outboxRows, terminalCount } from './check.js';
 import type { DependencyGraph } from './checker.js';
 import { drive, untilAccepted, call, type Accepted } from './driver.js';
-import { runSchedule, seeded, type FaultContext } from './faults.js';
+import { faultsFor, runSchedule, seeded, type FaultContext } from './faults.js';
+import { BrokerCluster } from './broker-cluster.js';
 import { ChaosNamespace } from './netns.js';
 import { RoleProcess, type RoleSpec } from './roles.js';
 import { SideEffectSink } from './sink.js';
-import { ensureServicesUp, rabbitmq } from './services.js';
+import { ensureServicesUp } from './services.js';
 import { cleanupInstallation } from './cleanup.js';
 
 const ci = process.env.CHAOS_PROFILE === 'ci';
@@ -29,12 +32,14 @@ const FAULT_SECONDS = Number(process.env.CHAOS_FAULT_SECONDS ?? (ci ? 100 : 240)
 const SETTLE_SECONDS = Number(process.env.CHAOS_SETTLE_SECONDS ?? 120);
 const SEED = Number(process.env.CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const KEEP = process.env.CHAOS_KEEP === 'true';
+const CLUSTER = process.argv.includes('--cluster') || process.env.CHAOS_CLUSTER === 'true';
 
 const tag = `${process.pid}`;
 const database = `sagaflow_chaos_${tag}`;
 const databaseUrl = `postgres://postgres@127.0.0.1:5432/${database}`;
 const redisUrl = 'redis://127.0.0.1:6379';
-const amqpUrl = 'amqp://guest:guest@127.0.0.1:5672/?heartbeat=5';
+/** Heartbeats every 5 s: a dead or cut-off peer is noticed in about 10 s. */
+const HEARTBEAT = '?heartbeat=5';
 const amqpPrefix = `sfchaos_${tag}`;
 const redisPrefix = `sfchaos:${tag}:`;
 const apiKey = randomBytes(32).toString('hex');
@@ -107,11 +112,19 @@ async function withDb<T>(work: (db: pg.Client) => Promise<T>): Promise<T> {
 }
 
 async function main(): Promise<number> {
-  log(`chaos: ${RUNS} runs, faults for ${FAULT_SECONDS} s, seed ${SEED}, installation ${amqpPrefix}`);
+  log(
+    `chaos: ${RUNS} runs, faults for ${FAULT_SECONDS} s, seed ${SEED}, installation ${amqpPrefix}` +
+      (CLUSTER ? ', on a 3-node RabbitMQ cluster' : ''),
+  );
   await ensureServicesUp();
   if (!ChaosNamespace.available())
     throw new Error('the chaos harness needs root and iproute2 (network namespaces)');
-  const namespace = await ChaosNamespace.create(tag, { postgres: 5432, redis: 6379, amqp: 5672 });
+  const cluster = CLUSTER ? await BrokerCluster.create(tag) : null;
+  if (cluster)
+    log(`chaos: cluster ${cluster.nodes.map((n) => `${n.name} (:${n.amqpPort})`).join(', ')} running`);
+  const amqpUrl = cluster ? cluster.amqpUrls(HEARTBEAT) : `amqp://guest:guest@127.0.0.1:5672/${HEARTBEAT}`;
+  const amqpPorts = cluster ? cluster.nodes.map((n) => n.amqpPort) : [5672];
+  const namespace = await ChaosNamespace.create(tag, { postgres: 5432, redis: 6379, amqp: amqpPorts });
   const sink = await SideEffectSink.listen(ChaosNamespace.hostIp);
   const processes: RoleProcess[] = [];
   try {
@@ -132,6 +145,8 @@ async function main(): Promise<number> {
       SAGAFLOW_AUTH: 'on',
       SAGAFLOW_ADMIN_API_KEY: apiKey,
       SAGAFLOW_RATE_LIMIT: '1000000/1m',
+      // On a cluster, task queues must survive the loss of the node that holds them.
+      SAGAFLOW_QUEUE_TYPE: cluster ? 'quorum' : 'classic',
     };
     const role = (
       name: string,
@@ -188,14 +203,14 @@ async function main(): Promise<number> {
       processes,
       workers: processes.filter((p) => p.spec.roles.includes('worker') && p.spec.prefix === undefined),
       namespace,
-      broker: { name: 'rabbit@localhost', stop: () => rabbitmq.stop(), start: () => rabbitmq.start() },
+      cluster,
       log,
     };
     const rate = Math.max(1, RUNS / (FAULT_SECONDS * 0.75));
     log(`chaos: starting ${RUNS} runs at ${rate.toFixed(1)} runs/s while the faults run`);
     const [driven, lastRepaired] = await Promise.all([
       drive({ apis, apiKey, definition: DEFINITION, runs: RUNS, rate, tag }),
-      runSchedule(ctx, FAULT_SECONDS),
+      runSchedule(ctx, FAULT_SECONDS, faultsFor(cluster !== null)),
     ]);
     const accepted: Accepted[] = driven.accepted;
     log(`chaos: faults over; ${accepted.length} runs accepted (${driven.retried} start requests retried)`);
@@ -226,7 +241,9 @@ async function main(): Promise<number> {
       `  side effects per key           ${JSON.stringify(report.sideEffectsPerKey)} (key → deliveries: at least once)`,
     );
     console.log(`  role processes                 ${JSON.stringify(supervised)}`);
-    console.log(JSON.stringify({ chaos: { seed: SEED, ...report, processes: supervised } }));
+    console.log(
+      JSON.stringify({ chaos: { seed: SEED, cluster: CLUSTER, ...report, processes: supervised } }),
+    );
     const failed = failures(report.counts, RUNS);
     if (failed.length > 0) {
       console.log(`\nchaos: FAILED (seed ${SEED}): ${failed.join(', ')}`);
@@ -240,7 +257,16 @@ async function main(): Promise<number> {
     await ensureServicesUp();
     await namespace.destroy();
     await sink.close();
-    if (!KEEP) await cleanupInstallation({ databaseUrl, redisUrl, redisPrefix, amqpPrefix });
+    // A cluster made for the run goes with everything on it; on the machine's node, our queues go.
+    cluster?.destroy();
+    if (!KEEP) {
+      await cleanupInstallation({
+        databaseUrl,
+        redisUrl,
+        redisPrefix,
+        amqpPrefix: cluster ? null : amqpPrefix,
+      });
+    }
   }
 }
 

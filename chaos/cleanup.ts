@@ -8,16 +8,15 @@ export interface Installation {
   databaseUrl: string;
   redisUrl: string;
   redisPrefix: string;
-  amqpPrefix: string;
-  /** The broker to clean (the cluster's first node when there is one). */
-  amqpUrl?: string;
-  /** `rabbitmqctl -n <node>` for a cluster node. */
-  rabbitNode?: string;
+  /** Null: nothing to delete on the machine's broker (the run had a cluster of its own). */
+  amqpPrefix: string | null;
 }
 
-function listed(kind: 'list_queues' | 'list_exchanges', prefix: string, node?: string): string[] {
-  const args = [...(node ? ['-n', node] : []), kind, '-q', '--no-table-headers', 'name'];
-  const out = spawnSync('rabbitmqctl', args, { encoding: 'utf8', timeout: 60_000 });
+function listed(kind: 'list_queues' | 'list_exchanges', prefix: string): string[] {
+  const out = spawnSync('rabbitmqctl', [kind, '-q', '--no-table-headers', 'name'], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return out.stdout
     .split('\n')
     .map((line) => line.trim())
@@ -46,13 +45,14 @@ export async function cleanupInstallation(installation: Installation): Promise<v
   } finally {
     redis.disconnect();
   }
-  const connection = await amqp.connect(installation.amqpUrl ?? 'amqp://guest:guest@127.0.0.1:5672');
+  if (installation.amqpPrefix === null) return;
+  const connection = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
   try {
     const channel = await connection.createChannel();
-    for (const queue of listed('list_queues', installation.amqpPrefix, installation.rabbitNode)) {
+    for (const queue of listed('list_queues', installation.amqpPrefix)) {
       await channel.deleteQueue(queue);
     }
-    for (const exchange of listed('list_exchanges', installation.amqpPrefix, installation.rabbitNode)) {
+    for (const exchange of listed('list_exchanges', installation.amqpPrefix)) {
       await channel.deleteExchange(exchange);
     }
   } finally {

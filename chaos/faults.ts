@@ -3,9 +3,10 @@
  * it broken for a random while and repairs it before it resolves; the schedule runs them one
  * after another in a seeded random order, every kind at least once.
  */
+import type { BrokerCluster } from './broker-cluster.js';
 import type { ChaosNamespace } from './netns.js';
 import type { RoleProcess } from './roles.js';
-import { diskAlarm, postgres, redis } from './services.js';
+import { diskAlarm, postgres, rabbitmq, redis } from './services.js';
 
 /** A small seeded PRNG (mulberry32), so that a failing schedule can be run again with CHAOS_SEED. */
 export function seeded(seed: number): () => number {
@@ -26,8 +27,8 @@ export interface FaultContext {
   workers: RoleProcess[];
   /** The namespace whose worker loses the broker; null when none could be made. */
   namespace: ChaosNamespace | null;
-  /** The broker whose node is stopped and started. */
-  broker: { stop(): void | Promise<void>; start(): Promise<void>; name: string; node?: string };
+  /** The 3-node cluster the processes use, or null for the machine's own RabbitMQ node. */
+  cluster: BrokerCluster | null;
   log: (line: string) => void;
 }
 
@@ -51,7 +52,37 @@ export function shuffle<T>(random: () => number, items: readonly T[]): T[] {
 
 const pick = <T>(random: () => number, items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 
-export const FAULTS: Fault[] = [
+const brokerRestart: Fault = {
+  name: 'RabbitMQ stop and start',
+  async run({ random }) {
+    const down = between(random, 3_000, 10_000);
+    try {
+      rabbitmq.stop();
+      await sleep(down);
+    } finally {
+      await rabbitmq.start();
+    }
+    return `down for ${down} ms`;
+  },
+};
+
+const brokerNodeKill: Fault = {
+  name: 'kill -9 of one RabbitMQ cluster node',
+  async run({ random, cluster }) {
+    const node = pick(random, cluster!.nodes);
+    const down = between(random, 5_000, 15_000);
+    try {
+      cluster!.killNode(node);
+      await sleep(down);
+    } finally {
+      await cluster!.startNode(node);
+      await cluster!.awaitRunning(cluster!.nodes.length);
+    }
+    return `${node.name} killed, back after ${down} ms`;
+  },
+};
+
+const COMMON_FAULTS: Fault[] = [
   {
     name: 'kill -9 of a role process',
     async run({ random, processes }) {
@@ -67,30 +98,19 @@ export const FAULTS: Fault[] = [
     },
   },
   {
-    name: 'RabbitMQ stop and start',
-    async run({ random, broker }) {
-      const down = between(random, 3_000, 10_000);
-      try {
-        await broker.stop();
-        await sleep(down);
-      } finally {
-        await broker.start();
-      }
-      return `${broker.name} down for ${down} ms`;
-    },
-  },
-  {
     name: 'RabbitMQ disk alarm (publishers blocked)',
-    async run({ random, broker }) {
-      const limit = diskAlarm.limit(broker.node);
+    async run({ random, cluster }) {
+      // An alarm on one node blocks publishers on every node of its cluster.
+      const node = cluster?.nodes[0]!.name;
+      const limit = diskAlarm.limit(node);
       const blocked = between(random, 3_000, 10_000);
       try {
-        diskAlarm.raise(broker.node);
+        diskAlarm.raise(node);
         await sleep(blocked);
       } finally {
-        diskAlarm.clear(limit, broker.node);
+        diskAlarm.clear(limit, node);
       }
-      return `${broker.name} refused publishes for ${blocked} ms`;
+      return `${node ?? 'rabbit@localhost'} refused publishes for ${blocked} ms`;
     },
   },
   {
@@ -154,11 +174,20 @@ export const FAULTS: Fault[] = [
   },
 ];
 
+/** The faults of a run on the machine's RabbitMQ node, or on a cluster (a node killed instead of the broker stopped). */
+export function faultsFor(cluster: boolean): Fault[] {
+  return [cluster ? brokerNodeKill : brokerRestart, ...COMMON_FAULTS];
+}
+
 /**
  * Runs faults until `seconds` have passed: a shuffled round of every kind, then more rounds,
  * with a random pause between faults. Resolves with the time the last fault was repaired.
  */
-export async function runSchedule(ctx: FaultContext, seconds: number, faults = FAULTS): Promise<number> {
+export async function runSchedule(
+  ctx: FaultContext,
+  seconds: number,
+  faults: readonly Fault[],
+): Promise<number> {
   const end = Date.now() + seconds * 1000;
   let lastRepaired = Date.now();
   let round = 0;

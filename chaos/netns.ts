@@ -80,7 +80,8 @@ export class ChaosNamespace {
     }
   }
 
-  static async create(tag: string, ports: { postgres: number; redis: number; amqp: number }) {
+  /** `amqp` lists the broker's ports: one node, or each node of a cluster. */
+  static async create(tag: string, ports: { postgres: number; redis: number; amqp: number[] }) {
     const name = `sfchaos-${tag}`;
     const hostLink = `sfc${tag}`.slice(0, 12) + 'h';
     const nsLink = `sfc${tag}`.slice(0, 12) + 'n';
@@ -98,8 +99,8 @@ export class ChaosNamespace {
     const forwarders = [
       await forwarder(HOST_IP, 15432, ports.postgres),
       await forwarder(HOST_IP, 16379, ports.redis),
-      await forwarder(BROKER_IP, 15672, ports.amqp),
     ];
+    for (const port of ports.amqp) forwarders.push(await forwarder(BROKER_IP, port + 10_000, port));
     return new ChaosNamespace(name, hostLink, forwarders);
   }
 
@@ -114,7 +115,10 @@ export class ChaosNamespace {
     return {
       databaseUrl: via(databaseUrl, HOST_IP, 15432),
       redisUrl: via(redisUrl, HOST_IP, 16379),
-      amqpUrl: via(amqpUrl, BROKER_IP, 15672),
+      amqpUrl: amqpUrl
+        .split(',')
+        .map((node) => via(node, BROKER_IP, Number(new URL(node).port || 5672) + 10_000))
+        .join(','),
     };
   }
 
