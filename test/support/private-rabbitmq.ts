@@ -83,6 +83,25 @@ export class PrivateRabbitMq {
     await exited;
   }
 
+  /** The node's free-disk limit in bytes, as `setDiskFreeLimit` takes it back (`50000000`). */
+  async diskFreeLimit(): Promise<string> {
+    return (await this.ctl('-q', 'eval', 'rabbit_disk_monitor:get_disk_free_limit().')).trim();
+  }
+
+  /**
+   * Sets the node's free-disk limit (`rabbitmqctl set_disk_free_limit`). One far above the disk
+   * (`1000000GB`) raises the disk alarm, which blocks every connection that publishes; the limit
+   * `diskFreeLimit()` read before clears it again.
+   */
+  async setDiskFreeLimit(limit: string): Promise<void> {
+    await this.ctl('set_disk_free_limit', limit);
+  }
+
+  /** The node's alarms in effect, as Erlang terms (`[]`, or `[{{resource_limit,disk,…},[]}]`). */
+  async alarms(): Promise<string> {
+    return (await this.ctl('-q', 'eval', 'rabbit_alarm:get_alarms().')).trim();
+  }
+
   /** Stops the node, ending its process group if it does not stop, and deletes its files. */
   async remove(): Promise<void> {
     const child = this.process;
@@ -122,8 +141,12 @@ export class PrivateRabbitMq {
     };
   }
 
-  private async ctl(command: string): Promise<void> {
-    await run('rabbitmqctl', ['-n', this.node, command], { env: this.env(), timeout: 30_000 });
+  private async ctl(...args: string[]): Promise<string> {
+    const { stdout } = await run('rabbitmqctl', ['-n', this.node, ...args], {
+      env: this.env(),
+      timeout: 30_000,
+    });
+    return stdout;
   }
 }
 
