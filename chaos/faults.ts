@@ -52,19 +52,24 @@ export function shuffle<T>(random: () => number, items: readonly T[]): T[] {
 
 const pick = <T>(random: () => number, items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 
-const brokerRestart: Fault = {
-  name: 'RabbitMQ stop and start',
-  async run({ random }) {
-    const down = between(random, 3_000, 10_000);
-    try {
-      rabbitmq.stop();
-      await sleep(down);
-    } finally {
-      await rabbitmq.start();
-    }
-    return `down for ${down} ms`;
-  },
-};
+/** A service down for 3–10 s: stopped, and started again whatever happens meanwhile. */
+function outage(name: string, service: { stop(): void; start(): Promise<void> }): Fault {
+  return {
+    name,
+    async run({ random }) {
+      const down = between(random, 3_000, 10_000);
+      try {
+        service.stop();
+        await sleep(down);
+      } finally {
+        await service.start();
+      }
+      return `down for ${down} ms`;
+    },
+  };
+}
+
+const brokerRestart = outage('RabbitMQ stop and start', rabbitmq);
 
 const brokerNodeKill: Fault = {
   name: 'kill -9 of one RabbitMQ cluster node',
@@ -113,32 +118,8 @@ const COMMON_FAULTS: Fault[] = [
       return `${node ?? 'rabbit@localhost'} refused publishes for ${blocked} ms`;
     },
   },
-  {
-    name: 'PostgreSQL immediate stop and restart',
-    async run({ random }) {
-      postgres.stop();
-      const down = between(random, 3_000, 10_000);
-      try {
-        await sleep(down);
-      } finally {
-        await postgres.start();
-      }
-      return `down for ${down} ms`;
-    },
-  },
-  {
-    name: 'Redis down',
-    async run({ random }) {
-      redis.stop();
-      const down = between(random, 3_000, 10_000);
-      try {
-        await sleep(down);
-      } finally {
-        await redis.start();
-      }
-      return `down for ${down} ms`;
-    },
-  },
+  outage('PostgreSQL immediate stop and restart', postgres),
+  outage('Redis down', redis),
   {
     name: 'worker frozen past its timeout (SIGSTOP)',
     async run({ random, workers }) {
