@@ -7,6 +7,9 @@
  * BENCH_RATE above the system's capacity (e.g. 700) compares capacity; at the default rate both
  * passes usually keep up and the ratio shows only whether tracing makes the system fall behind.
  *
+ * Then W3 (a 1,000-task DAG) and the memory of 10,000 parked runs, in a pass of their own
+ * (scale.ts; `BENCH_SCALE=false` skips it), under `scale`.
+ *
  * `BENCH_BASELINE=<git ref>` also runs the untraced W1 pass of that ref's build (baseline.ts),
  * alternating old and new passes `BENCH_BASELINE_ROUNDS` times (default 3), and prints under
  * `baseline` the medians and the ratio new ÷ old of tasks/s and of CPU per task.
@@ -21,11 +24,11 @@ import type { W1Result } from './w1.js';
 const TRACING = process.env.BENCH_TRACING !== 'false';
 
 /** Runs one pass, echoing its lines; resolves with its result (its last line). */
-async function pass(
+async function pass<T = W1Result>(
   label: string,
   env: Record<string, string>,
   spawnPass: (env: Record<string, string>) => ChildProcess = (e) => spawnScript('w1-pass', e),
-): Promise<W1Result> {
+): Promise<T> {
   const child = spawnPass(env);
   let last = '';
   let buffer = '';
@@ -40,7 +43,7 @@ async function pass(
   });
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   if (code !== 0 || last === '') throw new Error(`bench pass "${label}" failed (exit code ${code})`);
-  return JSON.parse(last) as W1Result;
+  return JSON.parse(last) as T;
 }
 
 /**
@@ -96,7 +99,14 @@ if (TRACING) {
   }
 }
 const baseline = process.env.BENCH_BASELINE ? await compareWithBaseline(process.env.BENCH_BASELINE) : null;
-console.log(JSON.stringify({ ...off, tracing, baseline }));
+// W3 and memory (scale.ts): one pass of their own; --expose-gc so heap figures start from a collection.
+const scale =
+  process.env.BENCH_SCALE === 'false'
+    ? null
+    : await pass<Record<string, unknown>>('scale', untraced, (e) =>
+        spawnScript('scale', e, { nodeFlags: ['--expose-gc'] }),
+      );
+console.log(JSON.stringify({ ...off, tracing, baseline, scale }));
 
 /** Old build vs this one, untraced, passes alternated so drift in the machine's load hits both. */
 async function compareWithBaseline(ref: string): Promise<Record<string, unknown>> {

@@ -5,10 +5,10 @@ import { fileURLToPath } from 'node:url';
 export function spawnScript(
   name: string,
   env: Record<string, string>,
-  options: { stdin?: boolean } = {},
+  options: { stdin?: boolean; nodeFlags?: string[] } = {},
 ): ChildProcess {
   const script = fileURLToPath(new URL(`./${name}.js`, import.meta.url));
-  return spawn(process.execPath, [script], {
+  return spawn(process.execPath, [...(options.nodeFlags ?? []), script], {
     env: { ...process.env, ...env },
     stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'inherit'],
   });

@@ -5,10 +5,9 @@
  * `w1-pass.ts`, one process per pass, so that tracing is on or off from the start of the process
  * (see bench.ts).
  */
-import pg from 'pg';
 import { createApp } from '../src/app/create-app.js';
 import { benchLogging } from './logging.js';
-import { loadConfig } from '../src/infrastructure/config/app-config.js';
+import { base, benchInstallation } from './installation.js';
 import { amqpCeiling, pgCeiling } from './ceilings.js';
 import { lineFrom, spawnScript } from './processes.js';
 import { round, summary } from './stats.js';
@@ -36,23 +35,9 @@ const LIST_RUNS = Number(process.env.BENCH_LIST_RUNS ?? 1_000_000);
 
 export type W1Result = Awaited<ReturnType<typeof runW1>>;
 
-const base = loadConfig();
-const dbName = `sagaflow_bench_${process.pid}`;
-const databaseUrl = new URL(base.databaseUrl);
-databaseUrl.pathname = `/${dbName}`;
-const prefix = `sfbench_${process.pid}`;
-
-async function admin<T>(work: (c: pg.Client) => Promise<T>): Promise<T> {
-  const url = new URL(base.databaseUrl);
-  url.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
+const installation = benchInstallation();
+const { dbName, prefix, admin } = installation;
+const databaseUrl = new URL(installation.databaseUrl);
 
 /** Runs the workload; logs its figures and returns the result object of the final JSON line. */
 export async function runW1() {
@@ -183,9 +168,7 @@ export async function runW1() {
   } finally {
     for (const w of workers) w.kill('SIGKILL');
     await app.close();
-    await admin((c) => c.query(`drop database if exists "${dbName}" with (force)`));
-    await deleteTopology();
-    await deleteRedisKeys();
+    await installation.remove();
   }
 
   async function readSideFigures() {
@@ -311,36 +294,4 @@ async function sqlRows<T>(
 ) {
   const { sql } = await import('kysely');
   return sql<T>`${sql.raw(text)}`.execute(db);
-}
-
-/** The pass's cache entries, version markers (kept an hour) and nothing else. */
-async function deleteRedisKeys(): Promise<void> {
-  const { Redis } = await import('ioredis');
-  const redis = new Redis(base.redisUrl);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
-
-async function deleteTopology(): Promise<void> {
-  const amqp = await import('amqplib');
-  const connection = await amqp.connect(base.amqpUrl);
-  const channel = await connection.createChannel();
-  const queues = [
-    'dead',
-    'tasks.noop',
-    'tasks.echo',
-    'tasks.http',
-    ...Array.from({ length: base.shardCount }, (_, i) => `results.${i}`),
-  ];
-  for (const q of queues) await channel.deleteQueue(`${prefix}.${q}`);
-  for (const e of ['tasks', 'results', 'dlx']) await channel.deleteExchange(`${prefix}.${e}`);
-  await connection.close();
 }
