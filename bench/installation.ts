@@ -17,6 +17,22 @@ export interface BenchInstallation {
   remove: (taskTypes?: readonly string[]) => Promise<void>;
 }
 
+/** Deletes every Redis key that starts with `prefix`. */
+export async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
 export function benchInstallation(label = 'bench'): BenchInstallation {
   const dbName = `sagaflow_${label}_${process.pid}`;
   const databaseUrl = new URL(base.databaseUrl);
@@ -32,21 +48,6 @@ export function benchInstallation(label = 'bench'): BenchInstallation {
       return await work(client);
     } finally {
       await client.end();
-    }
-  }
-
-  async function deleteRedisKeys(): Promise<void> {
-    const { Redis } = await import('ioredis');
-    const redis = new Redis(base.redisUrl);
-    try {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-        if (keys.length > 0) await redis.unlink(...keys);
-        cursor = next;
-      } while (cursor !== '0');
-    } finally {
-      redis.disconnect();
     }
   }
 
@@ -72,7 +73,7 @@ export function benchInstallation(label = 'bench'): BenchInstallation {
     async remove(taskTypes = ['noop', 'echo', 'http']) {
       await admin((c) => c.query(`drop database if exists "${dbName}" with (force)`));
       await deleteTopology(taskTypes);
-      await deleteRedisKeys();
+      await deleteRedisKeys(base.redisUrl, `${prefix}:`);
     },
   };
 }

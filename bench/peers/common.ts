@@ -4,8 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { Redis } from 'ioredis';
 import pg from 'pg';
+import { deleteRedisKeys as deleteKeys } from '../installation.js';
 
 export const PG_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 export const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -85,20 +85,8 @@ export async function dropDatabase(name: string): Promise<void> {
   await withAdmin((c) => c.query(`drop database if exists "${name}" with (force)`));
 }
 
-/** Deletes every Redis key that starts with `prefix`. */
-export async function deleteRedisKeys(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
+/** Deletes every Redis key that starts with `prefix` (on the bench's Redis). */
+export const deleteRedisKeys = (prefix: string): Promise<void> => deleteKeys(REDIS_URL, prefix);
 
 /** CPU of this process, µs (the in-process peers and, negligibly, the bench around them). */
 export function ownCpuMicros(): number {
