@@ -3,12 +3,7 @@ import type { WorkflowDefinition } from '../../domain/definition/workflow-defini
 import type { DefinitionRef, Json, RunSnapshot } from '../../domain/run/run-snapshot.js';
 import { WorkflowRun } from '../../domain/run/workflow-run.js';
 import { inSpan, traceAttributes as attr, type RunTracing, type TraceSpan } from '../ports/run-tracing.js';
-import {
-  DuplicateIdempotencyKeyError,
-  type NewRunWrite,
-  type RunStore,
-  type StoredOutgoingMessage,
-} from '../ports/run-store.js';
+import { DuplicateIdempotencyKeyError, type NewRunWrite, type RunStore } from '../ports/run-store.js';
 import type { DecisionLoop } from './decision-loop.js';
 import { GroupCommit } from './group-commit.js';
 import { dispatchMessage } from './task-dispatch.js';
@@ -25,15 +20,47 @@ export interface StartRunSpec {
   requestHash: string | null;
 }
 
+/** One start as the group commit takes it: the row to insert and what its caller keeps. */
+interface StartItem {
+  write: NewRunWrite;
+  definition: WorkflowDefinition;
+}
+
+/** What a start's caller gets back once its group committed. */
+interface StartCommitted {
+  /**
+   * The after-commit work of the whole group (publish, timers, listeners), done once per
+   * group; it settles when the listeners did, and the start answers after it, as before.
+   */
+  published: Promise<void>;
+}
+
 /** Use case: create runs and queue their first tasks, in one insert per group of starts. */
 export class RunStarts {
-  /** Run starts arriving together are inserted together (see GroupCommit). */
-  private readonly starts = new GroupCommit<NewRunWrite, StoredOutgoingMessage[]>((items) =>
-    this.store.insertRuns(items).then((stored) => {
-      const byId = new Map(stored.map((m) => [m.messageId, m]));
-      return items.map((item) => item.outbox.map((m) => byId.get(m.messageId)!));
-    }),
-  );
+  /**
+   * Run starts arriving together are inserted together (see GroupCommit), and the group's
+   * after-commit work (one publish of all first dispatches, one read-side update) is done once
+   * for the group rather than once per run (docs/performance.md#the-per-task-path-step-by-step).
+   * It runs outside the write, so a failing listener cannot make GroupCommit insert again.
+   */
+  private readonly starts = new GroupCommit<StartItem, StartCommitted>(async (items) => {
+    const stored = await this.store.insertRuns(items.map((i) => i.write));
+    const writes = items.map(({ write }) => ({
+      snapshot: write.snapshot,
+      expectedVersion: 0,
+      changes: write.changes,
+    }));
+    for (const { write, definition } of items)
+      this.loop.runs.put(write.snapshot, definition, write.traceParent);
+    const published = this.loop.afterCommit({
+      writes,
+      outbox: stored,
+      definitions: new Map(items.map(({ write, definition }) => [write.snapshot.id, definition])),
+    });
+    // Each caller awaits it; this keeps a rejection from being reported as unhandled meanwhile.
+    published.catch(() => undefined);
+    return items.map(() => ({ published }));
+  });
 
   constructor(
     private readonly loop: DecisionLoop,
@@ -76,21 +103,18 @@ export class RunStarts {
       );
       try {
         const inline = spec.definitionRef.inline ? spec.definition : null;
-        const outbox = await this.starts.submit({
-          snapshot,
-          inlineDefinition: inline,
-          changes,
-          outbox: messages,
-          checkLatest,
-          traceParent: traceParent ?? null,
+        const { published } = await this.starts.submit({
+          write: {
+            snapshot,
+            inlineDefinition: inline,
+            changes,
+            outbox: messages,
+            checkLatest,
+            traceParent: traceParent ?? null,
+          },
+          definition: spec.definition,
         });
-        this.loop.runs.put(snapshot, spec.definition, traceParent ?? null);
-        const definitions = new Map([[snapshot.id, spec.definition]]);
-        await this.loop.afterCommit({
-          writes: [{ snapshot, expectedVersion: 0, changes }],
-          outbox,
-          definitions,
-        });
+        await published;
         return { run: snapshot, created: true };
       } catch (error) {
         // A concurrent start with the same key won the insert: return its run on the next pass.
