@@ -1,4 +1,5 @@
 import { IllegalTransitionError } from '../shared/domain-error.js';
+import { cloneRunState } from './clone-run.js';
 import { evolveAttempt } from './evolve-attempt.js';
 import type { DomainRunEvent } from './run-facts.js';
 import type { RunError, RunSnapshot } from './run-snapshot.js';
@@ -11,7 +12,7 @@ import { assertTaskTransition } from './task-status.js';
  * over `initialRunState` gives exactly the state its aggregate holds.
  */
 export function evolve(state: RunSnapshot, event: DomainRunEvent): RunSnapshot {
-  const next = structuredClone(state);
+  const next = cloneRunState(state);
   evolveDraft(next, event);
   return next;
 }

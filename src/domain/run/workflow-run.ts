@@ -1,4 +1,5 @@
 import type { WorkflowDefinition } from '../definition/workflow-definition.js';
+import { cloneRunState } from './clone-run.js';
 import { cancelEvents, retryEvents } from './decide-commands.js';
 import { nextEvents } from './decide-progress.js';
 import { outcomeEvents } from './decide-settlement.js';
@@ -50,7 +51,7 @@ export class WorkflowRun {
   }
 
   static restore(snapshot: RunSnapshot, definition: WorkflowDefinition): WorkflowRun {
-    return new WorkflowRun(structuredClone(snapshot), definition, planRun(definition));
+    return new WorkflowRun(cloneRunState(snapshot), definition, planRun(definition));
   }
 
   get id(): string {
@@ -67,7 +68,7 @@ export class WorkflowRun {
   }
 
   snapshot(): RunSnapshot {
-    return structuredClone(this.state);
+    return cloneRunState(this.state);
   }
 
   /** The changes since the last pull; each change is handed out once. */

@@ -105,8 +105,9 @@ export class RunDriver {
   }
 
   /** Continues from a copy of the current snapshot, as a process that loaded the run would. */
-  restore(): void {
-    this.current = WorkflowRun.restore(this.current.snapshot(), this.current.definition);
+  /** Rebuilds the aggregate from a snapshot, by default its own, as the engine does on every load. */
+  restore(from: RunSnapshot = this.current.snapshot()): void {
+    this.current = WorkflowRun.restore(from, this.current.definition);
   }
 
   static start(definition: WorkflowDefinition, options: StartOptions = {}): RunDriver {
