@@ -18,6 +18,7 @@ import { FAULTS } from '../application/ports/faults.js';
 import { API_KEY_STORE } from '../application/ports/api-key-store.js';
 import { CLOCK, systemClock } from '../application/ports/clock.js';
 import { RESOURCE_LIMITS } from '../application/resource-limits.js';
+import { ADMISSION } from '../application/ports/admission.js';
 import { DefinitionCatalog } from '../application/engine/definition-catalog.js';
 import { RunOrchestrator } from '../application/engine/run-orchestrator.js';
 import { DEFINITION_REPOSITORY } from '../application/ports/definition-repository.js';
@@ -91,6 +92,7 @@ export class AppModule {
         { provide: CLOCK, useValue: systemClock },
         { provide: FAULTS, useValue: runtime.faults },
         { provide: RESOURCE_LIMITS, useValue: runtime.config.limits },
+        { provide: ADMISSION, useValue: runtime.admission },
         { provide: APP_OPTIONS, useValue: options },
         RolesService,
         UpgradeRoutes,

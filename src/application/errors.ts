@@ -21,3 +21,15 @@ export class PayloadTooLargeError extends Error {
 export class BrokerUnavailableError extends Error {
   override readonly name = 'BrokerUnavailableError';
 }
+
+/** The engine is past capacity (docs/operations.md#overload): 503 with `Retry-After`. */
+export class OverloadedError extends Error {
+  override readonly name = 'OverloadedError';
+
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}

@@ -794,7 +794,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL is unreachable */
+            /** @description PostgreSQL or RabbitMQ is unreachable, or (run starts) the engine is past capacity; `Retry-After` says when to retry */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1679,7 +1679,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL is unreachable */
+            /** @description PostgreSQL or RabbitMQ is unreachable, or (run starts) the engine is past capacity; `Retry-After` says when to retry */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2578,7 +2578,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL is unreachable */
+            /** @description PostgreSQL or RabbitMQ is unreachable, or (run starts) the engine is past capacity; `Retry-After` says when to retry */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2667,7 +2667,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL is unreachable */
+            /** @description PostgreSQL or RabbitMQ is unreachable, or (run starts) the engine is past capacity; `Retry-After` says when to retry */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2756,7 +2756,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL is unreachable */
+            /** @description PostgreSQL or RabbitMQ is unreachable, or (run starts) the engine is past capacity; `Retry-After` says when to retry */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3619,7 +3619,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL is unreachable */
+            /** @description PostgreSQL or RabbitMQ is unreachable, or (run starts) the engine is past capacity; `Retry-After` says when to retry */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3708,7 +3708,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL is unreachable */
+            /** @description PostgreSQL or RabbitMQ is unreachable, or (run starts) the engine is past capacity; `Retry-After` says when to retry */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3804,7 +3804,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL is unreachable */
+            /** @description PostgreSQL or RabbitMQ is unreachable, or (run starts) the engine is past capacity; `Retry-After` says when to retry */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3928,7 +3928,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL is unreachable */
+            /** @description PostgreSQL or RabbitMQ is unreachable, or (run starts) the engine is past capacity; `Retry-After` says when to retry */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4044,7 +4044,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL is unreachable */
+            /** @description PostgreSQL or RabbitMQ is unreachable, or (run starts) the engine is past capacity; `Retry-After` says when to retry */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4121,7 +4121,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL is unreachable */
+            /** @description PostgreSQL or RabbitMQ is unreachable, or (run starts) the engine is past capacity; `Retry-After` says when to retry */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4233,7 +4233,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL is unreachable */
+            /** @description PostgreSQL or RabbitMQ is unreachable, or (run starts) the engine is past capacity; `Retry-After` says when to retry */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4320,7 +4320,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL is unreachable */
+            /** @description PostgreSQL or RabbitMQ is unreachable, or (run starts) the engine is past capacity; `Retry-After` says when to retry */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4439,7 +4439,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL is unreachable */
+            /** @description PostgreSQL or RabbitMQ is unreachable, or (run starts) the engine is past capacity; `Retry-After` says when to retry */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4560,7 +4560,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL is unreachable */
+            /** @description PostgreSQL or RabbitMQ is unreachable, or (run starts) the engine is past capacity; `Retry-After` says when to retry */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4647,7 +4647,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL is unreachable */
+            /** @description PostgreSQL or RabbitMQ is unreachable, or (run starts) the engine is past capacity; `Retry-After` says when to retry */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4734,7 +4734,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL is unreachable */
+            /** @description PostgreSQL or RabbitMQ is unreachable, or (run starts) the engine is past capacity; `Retry-After` says when to retry */
             503: {
                 headers: {
                     [name: string]: unknown;

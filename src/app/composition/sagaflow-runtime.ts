@@ -13,6 +13,7 @@ import { sharedTopology } from './shared-topology.js';
 import { createMessageRouting } from '../../infrastructure/messaging/message-routing.js';
 import { SagaflowMetrics } from '../../infrastructure/metrics/sagaflow-metrics.js';
 import { AmqpOutboxPublisher } from '../../infrastructure/outbox/amqp-outbox-publisher.js';
+import { BrokerBacklog } from '../../infrastructure/messaging/broker-backlog.js';
 import { TaskQueueDeclarer } from '../../infrastructure/outbox/task-queues.js';
 import { describeDatabaseError, prepareDatabase } from '../../infrastructure/persistence/bootstrap.js';
 import { backoffDelay, type BackoffOptions } from '../../infrastructure/messaging/backoff.js';
@@ -64,6 +65,8 @@ export class SagaflowRuntime {
   readonly publisher: ConfirmPublisher;
   readonly routing: MessageRouting;
   readonly taskQueues: TaskQueueDeclarer;
+  /** Refuses run starts while the broker's backlog is over SAGAFLOW_MAX_BACKLOG (docs/operations.md#overload). */
+  readonly admission: BrokerBacklog;
   readonly outboxPublisher: AmqpOutboxPublisher;
   /** This process's Prometheus registry and counters (served on `/metrics` by the api role). */
   readonly metrics: SagaflowMetrics;
@@ -110,6 +113,12 @@ export class SagaflowRuntime {
     this.deadLetterRepublisher = new AmqpDeadLetterRepublisher(this.publisher, prefix);
     this.routing = createMessageRouting(prefix, config.shardCount);
     this.taskQueues = new TaskQueueDeclarer(this.amqp, prefix, config.queueType);
+    this.admission = new BrokerBacklog(this.amqp, {
+      prefix,
+      shardCount: config.shardCount,
+      maxBacklog: config.maxBacklog,
+      logger: logger.child({ component: 'admission' }),
+    });
     const onError = (error: unknown) => logger.error(describe(error));
     this.outboxPublisher = new AmqpOutboxPublisher(
       this.publisher,
@@ -237,6 +246,7 @@ export class SagaflowRuntime {
     this.orchestrator.timers.close();
     await this.outboxPublisher.drain();
     await this.readSide.close();
+    this.admission.stop();
     await this.publisher.close();
     await this.amqp.close();
     await this.orm.close();

@@ -6,7 +6,8 @@ import { canonicalJson, type WorkflowDefinition } from '../../domain/definition/
 import type { DefinitionRef } from '../../domain/run/run-snapshot.js';
 import { runView, type RunView } from '../queries/run-view.js';
 import { RunOrchestrator } from '../engine/run-orchestrator.js';
-import { ConflictError, NotFoundError } from '../errors.js';
+import { ConflictError, NotFoundError, OverloadedError } from '../errors.js';
+import { ADMISSION, ALWAYS_ADMIT, type Admission } from '../ports/admission.js';
 import { DefinitionCatalog } from '../engine/definition-catalog.js';
 import { StaleDefinitionError } from '../ports/run-store.js';
 import type { StartRunInput } from '../contracts/requests/start-run.js';
@@ -41,6 +42,7 @@ export class StartRunHandler implements ICommandHandler<StartRunCommand, StartRu
     private readonly orchestrator: RunOrchestrator,
     private readonly definitions: DefinitionCatalog,
     @Inject(RESOURCE_LIMITS) private readonly limits: ResourceLimits = DEFAULT_RESOURCE_LIMITS,
+    @Inject(ADMISSION) private readonly admission: Admission = ALWAYS_ADMIT,
   ) {}
 
   async execute({ actor: { namespace }, input }: StartRunCommand) {
@@ -59,6 +61,9 @@ export class StartRunHandler implements ICommandHandler<StartRunCommand, StartRu
 
   private async start(namespace: string, request: StartRunInput, resolved: ResolvedDefinition) {
     const { definition, ref, checkLatest } = resolved;
+    const overload = this.admission.refusal(taskTypesOf(definition));
+    if (overload)
+      throw new OverloadedError(`overloaded: ${overload.reason}; retry later`, overload.retryAfterSeconds);
     // Only a run with an idempotency key is ever compared with a later request.
     const requestHash =
       request.idempotencyKey === null
@@ -120,4 +125,14 @@ interface ResolvedDefinition {
   definition: WorkflowDefinition;
   ref: DefinitionRef;
   checkLatest: boolean;
+}
+
+/** Every task type a run of `definition` may dispatch, compensations included. */
+function taskTypesOf(definition: WorkflowDefinition): string[] {
+  const types = new Set<string>();
+  for (const task of definition.tasks) {
+    types.add(task.type);
+    if (task.compensation) types.add(task.compensation.type);
+  }
+  return [...types];
 }

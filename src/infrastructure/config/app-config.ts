@@ -1,7 +1,7 @@
 import type { ResourceLimits } from '../../application/resource-limits.js';
 import { authConfig, type AuthConfig } from './auth-config.js';
 import { ConfigError, type ConfigEnv, type ConfigVariable } from './config-variables.js';
-import { limitsConfig } from './limits-config.js';
+import { limitsConfig, maxBacklogConfig } from './limits-config.js';
 import { parseFaultPlan, type FaultRule } from '../faults/fault-plan.js';
 import { transportConfig, type TransportConfig } from './transport-config.js';
 import { QUEUE_TYPES, type QueueType } from '../messaging/topology.js';
@@ -32,6 +32,8 @@ export interface AppConfig extends AuthConfig, TransportConfig {
   workerHeartbeatMs: number;
   /** Tasks per definition and payload bytes (docs/security.md#limits-and-hostile-input). */
   limits: ResourceLimits;
+  /** Ready messages in the task and result queues above which starts get 503 (0: never). */
+  maxBacklog: number;
   /** Armed fault points (SAGAFLOW_FAULTS, docs/failure-modes.md#fault-hooks); empty: none. */
   faults: FaultRule[];
 }
@@ -151,6 +153,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     workerHeartbeatMs: Math.max(100, int('SAGAFLOW_HEARTBEAT_MS', 10_000)),
     instanceId: env.SAGAFLOW_INSTANCE_ID ?? `${process.pid}-${Math.random().toString(36).slice(2, 10)}`,
     limits: limitsConfig(env),
+    maxBacklog: maxBacklogConfig(env),
     faults: faultsConfig(env),
     ...transportConfig(env, roles.includes('api')),
     ...authConfig(env),

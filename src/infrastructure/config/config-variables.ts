@@ -46,6 +46,8 @@ export const CONFIG_VARIABLES = [
   // Resource limits
   'SAGAFLOW_MAX_TASKS',
   'SAGAFLOW_MAX_PAYLOAD_BYTES',
+  // Admission control (docs/operations.md#overload)
+  'SAGAFLOW_MAX_BACKLOG',
   // Fault injection for tests (docs/failure-modes.md#fault-hooks); refused in production.
   'SAGAFLOW_FAULTS',
 ] as const;

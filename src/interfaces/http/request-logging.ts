@@ -62,7 +62,11 @@ export function requestLogLevel(
   // Middleware may rewrite `url`; `originalUrl` is what the client asked for.
   const path = (request as { originalUrl?: string }).originalUrl ?? request.url ?? '';
   if (PROBE_PATHS.test(path)) return 'debug';
-  if (error !== undefined || response.statusCode >= 500) return 'error';
+  if (error !== undefined) return 'error';
+  // 503 is "come back later" (overload, PostgreSQL or RabbitMQ down): the cause is logged once
+  // where it is found, and a shed start per line at error would be noise in an overload.
+  if (response.statusCode === 503) return 'warn';
+  if (response.statusCode >= 500) return 'error';
   // Successful reads are the watchers' polling: thousands a second, each saying nothing new.
   return (request.method === 'GET' || request.method === 'HEAD') && response.statusCode < 400
     ? 'debug'

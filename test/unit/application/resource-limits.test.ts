@@ -97,3 +97,17 @@ describe('SAGAFLOW_MAX_TASKS and SAGAFLOW_MAX_PAYLOAD_BYTES', () => {
     expect(attempt).toThrow(new RegExp(`^${variable}: expected a whole number`));
   });
 });
+
+describe('SAGAFLOW_MAX_BACKLOG', () => {
+  it('defaults to 10,000 messages; 0 turns admission control off', () => {
+    expect(loadConfig({}).maxBacklog).toBe(10_000);
+    expect(loadConfig({ SAGAFLOW_MAX_BACKLOG: '0' }).maxBacklog).toBe(0);
+    expect(loadConfig({ SAGAFLOW_MAX_BACKLOG: '250' }).maxBacklog).toBe(250);
+  });
+
+  it.each(['-1', 'many', '1.5'])('refuses SAGAFLOW_MAX_BACKLOG=%s, naming the variable', (value) => {
+    expect(() => loadConfig({ SAGAFLOW_MAX_BACKLOG: value })).toThrow(
+      /^SAGAFLOW_MAX_BACKLOG: expected a whole number/,
+    );
+  });
+});

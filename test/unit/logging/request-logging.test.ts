@@ -57,10 +57,12 @@ describe('request log level', () => {
     expect(requestLogLevel(request('/health/ready'), response(503))).toBe('debug');
   });
 
-  it('is error for server faults and info otherwise', () => {
+  it('is error for server faults, warn for 503 and info otherwise', () => {
     expect(requestLogLevel(request('/v1/runs'), response(201))).toBe('info');
     expect(requestLogLevel(request('/v1/runs/x'), response(404))).toBe('info');
     expect(requestLogLevel(request('/v1/runs'), response(500))).toBe('error');
+    // A shed start or an outage answered 503: come back later, not a fault of this request.
+    expect(requestLogLevel(request('/v1/runs'), response(503))).toBe('warn');
     expect(requestLogLevel(request('/v1/runs'), response(200), new Error('aborted'))).toBe('error');
     expect(requestLogLevel(request('/metricsx'), response(200))).toBe('info');
   });
@@ -68,7 +70,7 @@ describe('request log level', () => {
   it('is debug for successful reads, info for failed ones', () => {
     expect(requestLogLevel(request('/v1/runs/x', {}, undefined, 'GET'), response(200))).toBe('debug');
     expect(requestLogLevel(request('/v1/runs/x', {}, undefined, 'GET'), response(404))).toBe('info');
-    expect(requestLogLevel(request('/v1/runs/x', {}, undefined, 'GET'), response(503))).toBe('error');
+    expect(requestLogLevel(request('/v1/runs/x', {}, undefined, 'GET'), response(503))).toBe('warn');
   });
 
   it('goes by the URL the client asked for when middleware rewrote `url`', () => {

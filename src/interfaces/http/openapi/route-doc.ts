@@ -49,7 +49,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   415: 'body is not application/json',
   422: 'the run state forbids the action',
   500: 'anything unexpected (no internals in `detail`)',
-  503: 'PostgreSQL is unreachable',
+  503: 'PostgreSQL or RabbitMQ is unreachable, or (run starts) the engine is past capacity; `Retry-After` says when to retry',
 };
 
 /**

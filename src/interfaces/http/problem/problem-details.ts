@@ -46,6 +46,11 @@ const KINDS = {
     title: 'Broker unavailable',
     status: 503,
   },
+  overloaded: {
+    type: 'https://sagaflow.dev/problems/overloaded',
+    title: 'Overloaded',
+    status: 503,
+  },
 } as const;
 
 export type ProblemKind = keyof typeof KINDS;

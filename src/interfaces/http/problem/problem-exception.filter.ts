@@ -1,10 +1,11 @@
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { OverloadedError } from '../../../application/errors.js';
 import { PROBLEM_CONTENT_TYPE } from './problem-details.js';
 import { mapToProblem } from './problem-mapper.js';
 
-/** Seconds a client should wait before retrying when the database is down. */
-const RETRY_AFTER_SECONDS = '5';
+/** Seconds a client should wait before retrying when the database or the broker is down. */
+const RETRY_AFTER_SECONDS = 5;
 
 /**
  * Answers every HTTP error as `application/problem+json` (docs/contract.md#rest-api): errors thrown by
@@ -24,7 +25,11 @@ export class ProblemExceptionFilter implements ExceptionFilter {
     if (serverFault) this.log(problem.status, exception);
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     if (reply.sent) return undefined;
-    if (problem.status === 503) void reply.header('retry-after', RETRY_AFTER_SECONDS);
+    if (problem.status === 503) {
+      const seconds =
+        exception instanceof OverloadedError ? exception.retryAfterSeconds : RETRY_AFTER_SECONDS;
+      void reply.header('retry-after', String(seconds));
+    }
     void reply
       .status(problem.status)
       .header('content-type', PROBLEM_CONTENT_TYPE)

@@ -5,6 +5,7 @@ import {
   ConflictError,
   ForbiddenError,
   NotFoundError,
+  OverloadedError,
   PayloadTooLargeError,
 } from '../../../application/errors.js';
 import { DomainValidationError, InvalidStateError } from '../../../domain/shared/domain-error.js';
@@ -48,6 +49,8 @@ export function mapToProblem(error: unknown): MappedProblem {
     return clientFault(httpProblem(413, 'Content Too Large', error.message));
   }
   if (error instanceof InvalidStateError) return clientFault(problemOf('invalidState', error.message));
+  // Shedding load is the system working as designed, not a fault to log with a stack.
+  if (error instanceof OverloadedError) return clientFault(problemOf('overloaded', error.message));
   if (error instanceof BrokerUnavailableError) {
     return { problem: problemOf('brokerUnavailable', error.message), serverFault: true };
   }
