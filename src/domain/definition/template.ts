@@ -23,8 +23,27 @@ export interface TemplateContext {
 
 export type ParsedRef = { ok: true; ref: TemplateRef } | { ok: false; message: string };
 
+/**
+ * Parsed references by their text: a run resolves the same few references for every task it
+ * queues, and parsing them (regular expressions per segment) was a measurable part of queueing
+ * one (docs/performance.md#the-per-task-path-step-by-step). Results are immutable; the memo is
+ * emptied when it grows past `MEMO_LIMIT`, so hostile definitions cannot make it grow unbounded.
+ */
+const parsedRefs = new Map<string, ParsedRef>();
+const MEMO_LIMIT = 10_000;
+
 /** Parses `input.a.b`, `tasks.k.output.x[0]`, `run.id`, `task.key`, `task.attempt`. */
 export function parseRef(text: string): ParsedRef {
+  let parsed = parsedRefs.get(text);
+  if (parsed === undefined) {
+    if (parsedRefs.size >= MEMO_LIMIT) parsedRefs.clear();
+    parsed = parseRefNow(text);
+    parsedRefs.set(text, parsed);
+  }
+  return parsed;
+}
+
+function parseRefNow(text: string): ParsedRef {
   const segments = splitPath(text.trim());
   if (!segments) return { ok: false, message: `malformed reference \${${text}}` };
   const [root, ...rest] = segments;
