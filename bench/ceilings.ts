@@ -80,3 +80,21 @@ export async function pgCeiling(databaseUrl: string, ms = 3000): Promise<number>
     await pool.end();
   }
 }
+
+/**
+ * The raw ceilings a pass reports: measured (BENCH_CEILINGS, default true) or, when an earlier
+ * pass of the same bench run measured them, taken from BENCH_CEILING_PG and BENCH_CEILING_AMQP
+ * so each workload's figures are printed beside them; 0 when neither.
+ */
+export async function passCeilings(databaseUrl: string, amqpUrl: string, prefix: string) {
+  const measured = process.env.BENCH_CEILINGS !== 'false';
+  const pgCommitsPerSec = measured ? await pgCeiling(databaseUrl) : Number(process.env.BENCH_CEILING_PG ?? 0);
+  const amqpMsgsPerSec = measured
+    ? await amqpCeiling(amqpUrl, prefix)
+    : Number(process.env.BENCH_CEILING_AMQP ?? 0);
+  return {
+    measured,
+    amqpMsgsPerSec: Math.round(amqpMsgsPerSec),
+    pgCommitsPerSec: Math.round(pgCommitsPerSec),
+  };
+}

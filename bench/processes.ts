@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** Runs a compiled bench script (`dist/bench/<name>.js`) as a child on this Node binary. */
@@ -34,4 +35,15 @@ export function lineFrom(
     child.stdout?.on('data', onData);
     child.once('exit', (code) => reject(new Error(`bench child exited (${code}) before reporting`)));
   });
+}
+
+/** Resident set size of a process from /proc/<pid>/status (VmRSS), MB; null once it has gone. */
+export function procRssMb(pid: number): number | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1];
+    return kb === undefined ? null : Number(kb) / 1024;
+  } catch {
+    return null;
+  }
 }

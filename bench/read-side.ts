@@ -1,6 +1,7 @@
 import Fastify from 'fastify';
 import { Redis } from 'ioredis';
 import type { SagaflowApp } from '../src/app/create-app.js';
+import { DEFAULT_NAMESPACE } from '../src/application/actor.js';
 import { lineFrom, spawnScript } from './processes.js';
 import { round } from './stats.js';
 
@@ -36,10 +37,10 @@ export async function getRunCacheHit(app: SagaflowApp, runId: string, seconds: n
   const prefix = app.config.redisPrefix;
   const bare = Fastify();
   bare.get<{ Params: { id: string } }>('/bare/:id', async (request, reply) => {
-    const [, stored] = await redis.mget(
-      `${prefix}run:${request.params.id}:v`,
-      `${prefix}run:${request.params.id}:view`,
-    );
+    // The cache's keys (src/infrastructure/cache/redis-run-view-cache.ts), in the namespace the
+    // bench's runs are in (auth off: `default`).
+    const run = `${prefix}run:{${DEFAULT_NAMESPACE}}:${request.params.id}`;
+    const [, stored] = await redis.mget(`${run}:v`, `${run}:view`);
     if (!stored) return reply.code(404).send();
     return reply.type('application/json').send(stored.slice(stored.indexOf('|') + 1));
   });
