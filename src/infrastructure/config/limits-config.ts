@@ -6,7 +6,7 @@ import { ConfigError, type ConfigEnv, type ConfigVariable } from './config-varia
 const MAX_PAYLOAD_CEILING = 64 * 1_048_576;
 
 /** Messages waiting in the task and result queues before starts are refused (docs/operations.md#overload). */
-export const DEFAULT_MAX_BACKLOG = 10_000;
+export const DEFAULT_MAX_BACKLOG = 5_000;
 
 function bounded(env: ConfigEnv, name: ConfigVariable, fallback: number, min: number, max: number): number {
   const raw = (env[name] ?? '').trim();

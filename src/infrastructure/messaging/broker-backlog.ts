@@ -81,8 +81,11 @@ export class BrokerBacklog implements Admission {
       for (const queue of queues) total += await this.count(queue);
       this.backlog = total;
     } catch (error) {
-      // Keep the last count: a broker outage shows in readiness and in publishes, not here.
-      this.options.logger.warn('could not count the broker backlog', { error: describeError(error) });
+      // Keep the last count: a broker outage shows in readiness and in publishes, not here. A
+      // count cut short by shutdown is not worth a line.
+      if (!this.stopped) {
+        this.options.logger.warn('could not count the broker backlog', { error: describeError(error) });
+      }
     } finally {
       this.sampling = false;
     }

@@ -99,8 +99,8 @@ describe('SAGAFLOW_MAX_TASKS and SAGAFLOW_MAX_PAYLOAD_BYTES', () => {
 });
 
 describe('SAGAFLOW_MAX_BACKLOG', () => {
-  it('defaults to 10,000 messages; 0 turns admission control off', () => {
-    expect(loadConfig({}).maxBacklog).toBe(10_000);
+  it('defaults to 5,000 messages; 0 turns admission control off', () => {
+    expect(loadConfig({}).maxBacklog).toBe(5_000);
     expect(loadConfig({ SAGAFLOW_MAX_BACKLOG: '0' }).maxBacklog).toBe(0);
     expect(loadConfig({ SAGAFLOW_MAX_BACKLOG: '250' }).maxBacklog).toBe(250);
   });
