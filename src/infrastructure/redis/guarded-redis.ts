@@ -100,6 +100,9 @@ export class GuardedRedis {
       maxRetriesPerRequest: offlineQueue ? null : 0,
       retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 5), 3000),
       lazyConnect: false,
+      // Commands issued in the same tick go out in one write (one syscall, one wake-up of Redis):
+      // under load many GETs of the run cache land in one tick (docs/performance.md#read-side).
+      enableAutoPipelining: !offlineQueue,
     });
     let down = false;
     redis.on('error', (error: Error) => {
