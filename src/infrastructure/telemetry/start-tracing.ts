@@ -4,6 +4,7 @@ import { untraced, type RunTracing } from '../../application/ports/run-tracing.j
 import { loadInstrumentations } from './instrumentations.js';
 import { OtelRunTracing } from './otel-run-tracing.js';
 import {
+  defaultSampleRatio,
   defaultServiceName,
   followsParentSampling,
   instrumentationNames,
@@ -38,17 +39,24 @@ export async function startTracing(env: NodeJS.ProcessEnv = process.env): Promis
   if (hooked.length > 0) {
     register('@opentelemetry/instrumentation/hook.mjs', import.meta.url, { data: { include: hooked } });
   }
-  const [{ NodeSDK }, { defaultResource, resourceFromAttributes }, instrumentations] = await Promise.all([
-    import('@opentelemetry/sdk-node'),
-    import('@opentelemetry/resources'),
-    loadInstrumentations(names),
-  ]);
+  const [{ NodeSDK }, { defaultResource, resourceFromAttributes }, samplers, instrumentations] =
+    await Promise.all([
+      import('@opentelemetry/sdk-node'),
+      import('@opentelemetry/resources'),
+      import('@opentelemetry/sdk-trace'),
+      loadInstrumentations(names),
+    ]);
+  const ratio = defaultSampleRatio(env);
   const sdk = new NodeSDK({
     serviceName: defaultServiceName(env),
     resource: defaultResource().merge(
       resourceFromAttributes({ 'sagaflow.roles': env.SAGAFLOW_ROLES ?? 'api,relay,orchestrator,worker' }),
     ),
     instrumentations,
+    // Without OTEL_TRACES_SAMPLER, a share of the runs (tracing-env.ts, DEFAULT_TRACE_RATIO).
+    ...(ratio === null
+      ? {}
+      : { sampler: new samplers.ParentBasedSampler({ root: new samplers.TraceIdRatioBasedSampler(ratio) }) }),
     // Traces only: metrics are Prometheus text on /metrics (docs/contract.md#observability), logs go to pino.
     metricReaders: [],
     logRecordProcessors: [],

@@ -59,6 +59,8 @@ function spec(name: string, roles: ChildSpec['roles'], env: Record<string, strin
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver!.endpoint,
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       OTEL_BSP_SCHEDULE_DELAY: '50',
+      // Every run, not the default tenth (docs/tracing.md#sampling): these tests read whole traces.
+      OTEL_TRACES_SAMPLER: 'parentbased_always_on',
       LOG_LEVEL: 'info',
       ...env,
     },

@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   defaultServiceName,
+  DEFAULT_TRACE_RATIO,
+  defaultSampleRatio,
   followsParentSampling,
   instrumentationNames,
   tracingRequested,
@@ -32,6 +34,19 @@ describe('tracing configuration from OTEL_* variables', () => {
       'http',
       'amqplib',
     ]);
+  });
+
+  it('samples a tenth of the runs unless OTEL_TRACES_SAMPLER names a sampler; OTEL_TRACES_SAMPLER_ARG sets the share', () => {
+    expect(defaultSampleRatio({})).toBe(DEFAULT_TRACE_RATIO);
+    expect(DEFAULT_TRACE_RATIO).toBe(0.1);
+    expect(defaultSampleRatio({ OTEL_TRACES_SAMPLER_ARG: '0.25' })).toBe(0.25);
+    expect(defaultSampleRatio({ OTEL_TRACES_SAMPLER_ARG: '1' })).toBe(1);
+    expect(defaultSampleRatio({ OTEL_TRACES_SAMPLER_ARG: 'lots' })).toBe(DEFAULT_TRACE_RATIO);
+    expect(defaultSampleRatio({ OTEL_TRACES_SAMPLER_ARG: '2' })).toBe(DEFAULT_TRACE_RATIO);
+    expect(defaultSampleRatio({ OTEL_TRACES_SAMPLER: 'parentbased_always_on' })).toBeNull();
+    expect(
+      defaultSampleRatio({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.5' }),
+    ).toBeNull();
   });
 
   it('knows whether the sampler follows the parent decision', () => {
