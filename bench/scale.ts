@@ -18,6 +18,8 @@ import { round } from './stats.js';
 const REPS = Math.max(1, Number(process.env.BENCH_W3_REPS ?? 3));
 const SIZES = (process.env.BENCH_W3_SIZES ?? '10,100,1000').split(',').map(Number);
 const PARKED = Number(process.env.BENCH_PARKED_RUNS ?? 10_000);
+/** Clients starting the parked runs at once: how hard the start burst is. */
+const PARKED_LANES = Number(process.env.BENCH_PARKED_LANES ?? 32);
 
 /** n tasks in layers of about √n; each task depends on two neighbours of the layer before. */
 export function layeredDag(name: string, n: number) {
@@ -113,7 +115,7 @@ async function memory(app: SagaflowApp, url: string) {
       await post(`${url}/v1/runs`, { definition: 'parked' });
     }
   };
-  await Promise.all(Array.from({ length: 32 }, lane));
+  await Promise.all(Array.from({ length: PARKED_LANES }, lane));
   // Parked: every run's delay timer is set (its task RUNNING in PostgreSQL).
   for (;;) {
     const { rows } = await sql<{ n: string }>`
@@ -126,12 +128,18 @@ async function memory(app: SagaflowApp, url: string) {
   await new Promise((resolve) => setTimeout(resolve, 2_000));
   (globalThis as { gc?: () => void }).gc?.();
   const after = process.memoryUsage();
+  // Again after a quiet while: what the burst left behind that the process gives back on its own.
+  await new Promise((resolve) => setTimeout(resolve, 10_000));
+  (globalThis as { gc?: () => void }).gc?.();
+  const settled = process.memoryUsage();
   const scale = 10_000 / PARKED;
   const figures = {
     runs: PARKED,
     rssMbBefore: round(before.rss / 2 ** 20, 1),
     rssMbAfter: round(after.rss / 2 ** 20, 1),
     rssMbPer10kRuns: round(((after.rss - before.rss) / 2 ** 20) * scale, 1),
+    rssMbPer10kRunsSettled: round(((settled.rss - before.rss) / 2 ** 20) * scale, 1),
+    lanes: PARKED_LANES,
     heapMbPer10kRuns: round(((after.heapUsed - before.heapUsed) / 2 ** 20) * scale, 1),
     // What V8 reserved for the heap and what lives outside it (Buffers): where the rest of RSS is.
     heapTotalMbPer10kRuns: round(((after.heapTotal - before.heapTotal) / 2 ** 20) * scale, 1),
@@ -139,7 +147,8 @@ async function memory(app: SagaflowApp, url: string) {
   };
   console.log(
     `memory: ${PARKED} parked runs: RSS ${figures.rssMbBefore} → ${figures.rssMbAfter} MB ` +
-      `(${figures.rssMbPer10kRuns} MB per 10,000 runs; heap used ${figures.heapMbPer10kRuns} MB, ` +
+      `(${figures.rssMbPer10kRuns} MB per 10,000 runs, ${figures.rssMbPer10kRunsSettled} MB 10 s later; ` +
+      `${PARKED_LANES} clients; heap used ${figures.heapMbPer10kRuns} MB, ` +
       `heap reserved ${figures.heapTotalMbPer10kRuns} MB, external ${figures.externalMbPer10kRuns} MB)`,
   );
   return figures;
