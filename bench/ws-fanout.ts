@@ -2,6 +2,7 @@ import { WebSocketServer } from 'ws';
 import type { SagaflowApp } from '../src/app/create-app.js';
 import { lineFrom, spawnScript } from './processes.js';
 import { round } from './stats.js';
+import { post } from './rest.js';
 
 interface Delivery {
   delivered: number;
@@ -87,14 +88,4 @@ export async function wsFanOut(
     for (const socket of clients) socket.terminate();
     await new Promise((resolve) => server.close(resolve));
   }
-}
-
-async function post(url: string, body: unknown): Promise<void> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (response.status >= 300) throw new Error(`POST ${url}: ${response.status} ${await response.text()}`);
-  await response.arrayBuffer();
 }
