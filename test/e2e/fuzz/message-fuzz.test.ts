@@ -190,6 +190,12 @@ describe('message fuzzing', () => {
       ),
       { numRuns: 40 },
     );
+    // Well-formed frames only a server sends: graphql-ws's own switch would end these in 4500.
+    frames.push(
+      JSON.stringify({ type: 'connection_ack' }),
+      JSON.stringify({ type: 'next', id: randomUUID(), payload: { data: null } }),
+      JSON.stringify({ type: 'error', id: randomUUID(), payload: [{ message: 'x' }] }),
+    );
     const codes: number[] = [];
     for (const frame of frames) {
       const socket = new WebSocket(url, 'graphql-transport-ws');

@@ -23,6 +23,7 @@ import { CLOSE_UNAUTHENTICATED } from '../../ws/ws-auth.js';
 import { UpgradeRoutes } from '../../realtime/upgrade-routes.js';
 import { formatGraphqlErrors } from '../errors/format-error.js';
 import { createGraphqlContext } from '../graphql-context.js';
+import { refuseServerFrames } from './client-frames.js';
 import { executionArgs, prepareOperation } from './operation-args.js';
 import { GRAPHQL_OPTIONS, type GraphqlOptions } from '../graphql-options.js';
 import { actorOf } from '../../identity/current-actor.js';
@@ -59,6 +60,7 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
     const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES });
     this.server = useServer(
       {
+        jsonMessageReviver: refuseServerFrames,
         onConnect: (ctx) => this.connect(ctx.connectionParams, ctx.extra),
         onSubscribe: (ctx, _id, payload) => {
           const prepared = prepareOperation(schema, payload, this.options);
