@@ -17,7 +17,7 @@ const infrastructurePackages = [
 
 /**
  * The floors (docs/architecture.md, "Composition root and floors"): which layer may import
- * which. src/app (the composition root), main.ts, worker.ts (the `sagaflow/worker` entry), tests
+ * which. src/app (the composition root), main.ts, worker.ts (the `sagaflow/worker` entry), cli.ts (the `sagaflow` bin), tests
  * and the bench may import anything.
  */
 const floors = [
@@ -34,17 +34,24 @@ const floors = [
   },
   {
     target: './src/application',
-    from: ['./src/infrastructure', './src/interfaces', './src/app', './src/main.ts', './src/worker.ts'],
+    from: [
+      './src/infrastructure',
+      './src/interfaces',
+      './src/app',
+      './src/main.ts',
+      './src/worker.ts',
+      './src/cli.ts',
+    ],
     message: 'src/application reaches adapters through its ports (src/application/ports), never directly.',
   },
   {
     target: './src/interfaces',
-    from: ['./src/infrastructure', './src/app', './src/main.ts', './src/worker.ts'],
+    from: ['./src/infrastructure', './src/app', './src/main.ts', './src/worker.ts', './src/cli.ts'],
     message: 'src/interfaces uses application ports; src/app binds them to infrastructure.',
   },
   {
     target: './src/infrastructure',
-    from: ['./src/interfaces', './src/app', './src/main.ts', './src/worker.ts'],
+    from: ['./src/interfaces', './src/app', './src/main.ts', './src/worker.ts', './src/cli.ts'],
     message: 'src/infrastructure implements application ports and knows no transport.',
   },
 ];
