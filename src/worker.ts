@@ -2,10 +2,15 @@
  * `sagaflow/worker` — the public API for task handlers (README, "Writing your own task
  * handlers"; docs/contract.md#processes-and-roles):
  *
- * ```js
- * import { NonRetryableError, startWorker } from 'sagaflow/worker';
- * await startWorker({ handlers: { 'my-type': async (input, ctx) => ({ ok: true }) } });
+ * ```ts
+ * import { defineHandler, NonRetryableError, startWorker, Type } from 'sagaflow/worker';
+ * const greet = defineHandler('greet', async ({ name }) => ({ greeting: `hello ${name}` }), {
+ *   input: Type.Object({ name: Type.String() }),
+ * });
+ * await startWorker({ handlers: [greet] });
  * ```
+ *
+ * `testHandler(greet, { name: 'x' })` runs a handler without any service (docs/worker-sdk.md).
  *
  * `startWorker` runs a worker process of your own; a module listed in `SAGAFLOW_HANDLERS`
  * instead exports `handlers` or a default `(registry) => void` for the `sagaflow` process's
@@ -21,6 +26,11 @@ export {
 } from './app/start-worker.js';
 export {
   HandlerRegistry,
+  defineHandler,
+  isHandlerDefinition,
+  taskContext,
+  testHandler,
+  WorkerStoppingError,
   NonRetryableError,
   RetryAfterError,
   RetryableError,
@@ -28,7 +38,14 @@ export {
   TaskTimeoutError,
   isTaskFailureError,
   type CloseHook,
+  type HandlerDefinition,
   type HandlerModule,
+  type HandlerSchemas,
+  type Handlers,
+  type InputOf,
+  type OutputOf,
+  type TaskLogFields,
+  type TaskLogger,
   type HttpOutput,
   type Json,
   type TaskContext,
@@ -36,3 +53,5 @@ export {
   type TaskFailureCode,
   type TaskHandler,
 } from './interfaces/worker/index.js';
+/** TypeBox, the schema library of Sagaflow's own API, for `defineHandler`'s input and output schemas. */
+export { Type, type Static, type TSchema } from 'typebox';

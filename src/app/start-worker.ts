@@ -11,7 +11,12 @@ import { ConfirmPublisher } from '../infrastructure/messaging/confirm-publisher.
 import { createMessageRouting } from '../infrastructure/messaging/message-routing.js';
 import { runTracing } from '../infrastructure/telemetry/start-tracing.js';
 import { WorkerRole } from '../interfaces/roles/worker-role.js';
-import { createDefaultRegistry, HandlerRegistry, type TaskHandler } from '../interfaces/worker/index.js';
+import {
+  createDefaultRegistry,
+  HandlerRegistry,
+  registerAll,
+  type Handlers,
+} from '../interfaces/worker/index.js';
 import { sharedTopology } from './composition/shared-topology.js';
 
 /** The settings a worker uses; each defaults to its environment variable, as for `sagaflow` itself. */
@@ -26,6 +31,8 @@ export type WorkerConfig = Pick<
   | 'instanceId'
   | 'databaseUrl'
   | 'workerHeartbeatMs'
+  | 'workerConcurrency'
+  | 'workerStopGraceMs'
 >;
 
 /** A worker's types count as served while one of its last this-many heartbeats is recent. */
@@ -33,11 +40,23 @@ const LIVE_HEARTBEATS = 3;
 
 export interface StartWorkerOptions {
   /**
-   * Task type → handler. A handler receives the task's resolved `input` and a `TaskContext`
-   * (`runId`, `taskKey`, `kind`, `attempt`, `idempotencyKey`, `signal`) and returns the task's
-   * output (JSON); what it throws decides the retry (docs/contract.md#retries).
+   * The handlers: `defineHandler` results, or an object of task type → handler function. A
+   * handler receives the task's resolved `input` and a `TaskContext` (`runId`, `taskKey`,
+   * `kind`, `attempt`, `idempotencyKey`, `signal`, `logger`) and returns the task's output
+   * (JSON); what it throws decides the retry (docs/worker-sdk.md#errors-and-retries).
    */
-  handlers?: Record<string, TaskHandler<never, unknown>>;
+  handlers?: Handlers;
+  /** The broker; default `AMQP_URL` (a comma list of a cluster's nodes). */
+  amqpUrl?: string;
+  /** Attempts of one task type run at once; default `SAGAFLOW_WORKER_CONCURRENCY` (64). */
+  concurrency?: number;
+  /** Prefix of exchanges and queues, as the orchestrators use it; default `SAGAFLOW_AMQP_PREFIX`. */
+  prefix?: string;
+  /**
+   * How long `stop()` lets running attempts finish; default `SAGAFLOW_WORKER_STOP_GRACE_MS`
+   * (25 s). Attempts still running then go back to their queues and their `ctx.signal` aborts.
+   */
+  stopGraceMs?: number;
   /** Called with the registry before the worker subscribes: register by code, add close hooks. */
   register?: (registry: HandlerRegistry) => void | Promise<void>;
   /**
@@ -59,7 +78,10 @@ export interface StartWorkerOptions {
 export interface SagaflowWorker {
   /** The task types this worker consumes, in registration order. */
   readonly types: readonly string[];
-  /** Stops consuming, lets running attempts publish their results, closes the connection. Idempotent. */
+  /**
+   * Stops consuming, lets running attempts finish and publish their results within the stop
+   * grace, returns the rest to their queues, closes the connection. Idempotent.
+   */
   stop(): Promise<void>;
 }
 
@@ -73,7 +95,18 @@ export interface SagaflowWorker {
  * Modules in `SAGAFLOW_HANDLERS` are loaded too.
  */
 export async function startWorker(options: StartWorkerOptions = {}): Promise<SagaflowWorker> {
-  const config: WorkerConfig = { ...loadConfig(), ...options.config };
+  const config: WorkerConfig = {
+    ...loadConfig(),
+    ...options.config,
+    ...defined({
+      amqpUrl: options.amqpUrl,
+      amqpPrefix: options.prefix,
+      workerConcurrency: options.concurrency,
+      workerStopGraceMs: options.stopGraceMs,
+    }),
+  };
+  checkPositiveInteger('concurrency', config.workerConcurrency);
+  checkPositiveInteger('stopGraceMs', config.workerStopGraceMs, true);
   const pino = createLogger({ level: config.logLevel, traceCorrelation: false });
   const logger = new PinoAppLogger(pino).child({ instance_id: config.instanceId });
   const amqp = new AmqpConnection({
@@ -95,6 +128,8 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Sag
   const ports = {
     workers: new PostgresWorkerDirectory(() => heartbeatDb, LIVE_HEARTBEATS * config.workerHeartbeatMs),
     heartbeat: { workerId: config.instanceId, intervalMs: config.workerHeartbeatMs },
+    concurrency: config.workerConcurrency,
+    stopGraceMs: config.workerStopGraceMs,
     tasks: new AmqpTaskInbox(amqp, config.amqpPrefix, config.queueType),
     publisher,
     routing: createMessageRouting(config.amqpPrefix, config.shardCount),
@@ -121,7 +156,7 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Sag
     return stopping;
   };
   try {
-    for (const [type, handler] of Object.entries(options.handlers ?? {})) registry.register(type, handler);
+    if (options.handlers !== undefined) registerAll(registry, options.handlers);
     await options.register?.(registry);
     await publisher.start();
     await role.start();
@@ -144,4 +179,15 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Sag
     `sagaflow worker ${config.instanceId} running task types ${types.join(', ')}`,
   );
   return { types, stop };
+}
+
+/** The fields of `values` that are set: an option left out keeps its environment value. */
+function defined<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
+function checkPositiveInteger(name: string, value: number, zeroAllowed = false): void {
+  if (!Number.isSafeInteger(value) || value < (zeroAllowed ? 0 : 1)) {
+    throw new RangeError(`startWorker: ${name} must be an integer ≥ ${zeroAllowed ? 0 : 1}, got ${value}`);
+  }
 }

@@ -117,11 +117,14 @@ describe('README: writing your own task handlers', () => {
     expect(byKey.receipt).toMatchObject({ status: 'COMPLETED', output: { text: 'Total due: 25.00 EUR' } });
   });
 
-  it("fails the run at once on the handler's NonRetryableError", async () => {
+  it('fails the run at once on input its schema refuses, naming the field', async () => {
     const run = await runToEnd(name, { lines: 'not a list' });
 
     expect(run.body.status).toBe('FAILED');
-    expect(run.body.error).toMatchObject({ taskKey: 'total', message: 'input.lines must be an array' });
+    expect(run.body.error).toMatchObject({
+      taskKey: 'total',
+      message: expect.stringMatching(/^input of task type "invoice-total" does not match its schema: lines: /),
+    });
     const tasks = run.body.tasks as Array<{ key: string; status: string; attempts: number }>;
     expect(tasks.find((task) => task.key === 'total')).toMatchObject({ status: 'FAILED', attempts: 1 });
   });

@@ -50,6 +50,8 @@ export function workerRolePorts(runtime: SagaflowRuntime): WorkerRolePorts {
     observeExecution: (message, result) => runtime.metrics.worker.executed(message, result),
     workers: runtime.workers,
     heartbeat: { workerId: runtime.config.instanceId, intervalMs: runtime.config.workerHeartbeatMs },
+    concurrency: runtime.config.workerConcurrency,
+    stopGraceMs: runtime.config.workerStopGraceMs,
     faults: runtime.faults,
   };
 }

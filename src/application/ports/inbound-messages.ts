@@ -16,8 +16,11 @@ export interface InboundMessage<T> {
 export interface InboundSubscription {
   /** Resolves once subscribed (on the current connection). */
   readonly ready: Promise<void>;
-  /** Stops consuming; in-flight messages settle first. */
-  cancel(): Promise<void>;
+  /**
+   * Stops consuming; in-flight messages settle first — for at most `graceMs` when given, after
+   * which the channel closes and what is still unsettled goes back to the queue.
+   */
+  cancel(options?: { graceMs?: number }): Promise<void>;
 }
 
 export interface InboundOptions<T> {

@@ -30,6 +30,10 @@ export interface AppConfig extends AuthConfig, TransportConfig {
   livePollMs: number;
   /** A worker announces its task types this often; three missed beats and they count as unserved. */
   workerHeartbeatMs: number;
+  /** Attempts of one task type a worker runs at once (the queue's prefetch). */
+  workerConcurrency: number;
+  /** How long a stopping worker lets running attempts finish before returning them to their queues. */
+  workerStopGraceMs: number;
   /** Tasks per definition and payload bytes (docs/security.md#limits-and-hostile-input). */
   limits: ResourceLimits;
   /** Ready messages in the task and result queues above which starts get 503 (0: never). */
@@ -151,6 +155,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     shardCount: Math.max(1, int('SAGAFLOW_SHARDS', 8)),
     livePollMs: Math.max(10, int('SAGAFLOW_LIVE_POLL_MS', 5000)),
     workerHeartbeatMs: Math.max(100, int('SAGAFLOW_HEARTBEAT_MS', 10_000)),
+    workerConcurrency: Math.max(1, int('SAGAFLOW_WORKER_CONCURRENCY', 64)),
+    workerStopGraceMs: Math.max(0, int('SAGAFLOW_WORKER_STOP_GRACE_MS', 25_000)),
     instanceId: env.SAGAFLOW_INSTANCE_ID ?? `${process.pid}-${Math.random().toString(36).slice(2, 10)}`,
     limits: limitsConfig(env),
     maxBacklog: maxBacklogConfig(env),

@@ -40,6 +40,19 @@ export async function idle<T>(session: ConsumerSession<T>): Promise<void> {
   }
 }
 
+/** {@link idle}, but for at most `ms`: true when the session went idle in time. */
+export async function idleWithin<T>(session: ConsumerSession<T>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([idle(session).then(() => true), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export async function closeQuietly<T>(session: ConsumerSession<T>): Promise<void> {
   if (!session.open) return;
   session.open = false;

@@ -5,6 +5,7 @@ import { enqueueBatchItem, type BatchMode } from './consumer-batches.js';
 import {
   closeQuietly,
   idle,
+  idleWithin,
   type BufferedItem,
   type ConsumerPolicy,
   type ConsumerSession,
@@ -129,14 +130,16 @@ export class QueueConsumer<T> {
   /**
    * Stops consuming: cancels the subscription (so single-active-consumer hands the queue to the
    * next consumer), lets handlers already running finish and settle, then closes the channel —
-   * which returns anything prefetched but not started to the queue. Idempotent.
+   * which returns anything prefetched but not started to the queue. With `graceMs`, handlers
+   * get that long; the channel then closes under the ones still running, so their messages go
+   * back to the queue unsettled too. Idempotent.
    */
-  cancel(): Promise<void> {
-    this.cancelling ??= this.doCancel();
+  cancel(options: { graceMs?: number } = {}): Promise<void> {
+    this.cancelling ??= this.doCancel(options.graceMs);
     return this.cancelling;
   }
 
-  private async doCancel(): Promise<void> {
+  private async doCancel(graceMs: number | undefined): Promise<void> {
     this.registration?.remove();
     const session = this.session;
     this.session = undefined;
@@ -147,7 +150,7 @@ export class QueueConsumer<T> {
       this.logger.warn(`cancel of consumer on ${this.options.queue}: ${describeError(error)}`);
     }
     session.abort.abort();
-    await idle(session);
+    await (graceMs === undefined ? idle(session) : idleWithin(session, graceMs));
     await closeQuietly(session);
   }
 

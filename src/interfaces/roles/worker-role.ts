@@ -20,7 +20,7 @@ import {
 } from '../worker/handler-registry.js';
 import { loadHandlerModules, parseHandlerSpecifiers } from '../worker/handlers/handler-modules.js';
 import { logAttempt } from '../worker/attempt-log.js';
-import { TaskExecutor } from '../worker/task-executor.js';
+import { TaskExecutor, type AbandonedAttempt } from '../worker/task-executor.js';
 import { WorkerHeartbeat, type WorkerHeartbeatOptions } from '../worker/worker-heartbeat.js';
 
 /** What the worker role uses, bound by the composition root (src/app/composition). */
@@ -40,11 +40,17 @@ export interface WorkerRolePorts {
   /** Where this worker announces the task types it serves. */
   workers: WorkerDirectory;
   heartbeat: WorkerHeartbeatOptions;
+  /** Attempts of one task type run at once (the queue's prefetch); default {@link DEFAULT_CONCURRENCY}. */
+  concurrency?: number;
+  /** How long `stop` lets running attempts finish before it returns them to their queues. */
+  stopGraceMs?: number;
   /** Fault points (docs/failure-modes.md#fault-hooks); inert unless SAGAFLOW_FAULTS arms them. */
   faults: Faults;
 }
 
-const PREFETCH_PER_TYPE = 64;
+export const DEFAULT_CONCURRENCY = 64;
+/** Below the 30 s a supervisor (Kubernetes, systemd) commonly waits after SIGTERM. */
+export const DEFAULT_STOP_GRACE_MS = 25_000;
 
 /**
  * The worker role: consumes the queue of every task type it has a handler for, runs the
@@ -55,6 +61,9 @@ export class WorkerRole {
   private readonly consumers: InboundSubscription[] = [];
   private readonly log = this.ports.logger.child({ component: 'worker' });
   private readonly heartbeat = new WorkerHeartbeat(this.ports.workers, this.ports.heartbeat, this.log);
+  /** Aborted when the stop grace runs out: what still runs is abandoned (docs/worker-sdk.md#stopping). */
+  private readonly shutdown = new AbortController();
+  private stopping: Promise<void> | undefined;
 
   constructor(
     private readonly ports: WorkerRolePorts,
@@ -66,7 +75,11 @@ export class WorkerRole {
 
   async start(): Promise<void> {
     await loadHandlerModules(this.registry, parseHandlerSpecifiers(process.env.SAGAFLOW_HANDLERS));
-    const executor = new TaskExecutor({ registry: this.registry });
+    const executor = new TaskExecutor({
+      registry: this.registry,
+      shutdown: this.shutdown.signal,
+      logger: this.log,
+    });
     const { tasks } = this.ports;
     await tasks.whenReady();
     for (const type of this.registry.types()) {
@@ -74,7 +87,7 @@ export class WorkerRole {
       const consumer = await tasks.consumeType(
         type,
         {
-          prefetch: PREFETCH_PER_TYPE,
+          prefetch: this.ports.concurrency ?? DEFAULT_CONCURRENCY,
           decode: decodeTaskMessage,
           logger: this.log,
         },
@@ -123,15 +136,27 @@ export class WorkerRole {
     }
   }
 
-  /** Runs one attempt, logs it and publishes its result (and its start report, if it is slow). */
+  /**
+   * Runs one attempt, logs it and publishes its result (and its start report, if it is slow).
+   * An attempt abandoned at stop publishes nothing: its channel is closed by then, so the
+   * message, never acknowledged, is back in its queue.
+   */
   private async attempt(
     executor: TaskExecutor,
     message: TaskMessage,
     traceparent?: string,
-  ): Promise<ResultMessage> {
+  ): Promise<ResultMessage | AbandonedAttempt> {
     const result = await executor.execute(message, {
       onStarted: (report) => this.publish(report, traceparent),
     });
+    if (result.outcome === 'abandoned') {
+      this.log.warn('attempt abandoned at stop: the task goes back to its queue', {
+        run_id: message.runId,
+        task_key: message.taskKey,
+        attempt: message.attempt,
+      });
+      return result;
+    }
     logAttempt(this.log, message, result);
     this.ports.observeExecution(message, result);
     // The side effect happened, its result is not reported: a throw redelivers the task.
@@ -157,10 +182,20 @@ export class WorkerRole {
     );
   }
 
-  async stop(): Promise<void> {
-    await this.heartbeat.stop();
-    await Promise.all(this.consumers.map((c) => c.cancel()));
-    await this.registry.close();
+  /**
+   * Stops consuming; attempts already running get `stopGraceMs` to finish and report. Those
+   * still running then go back to their queues (their channels close unacknowledged) and their
+   * `ctx.signal` aborts; their results, if any come, are not published. Idempotent.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      await this.heartbeat.stop();
+      const graceMs = this.ports.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
+      await Promise.all(this.consumers.map((c) => c.cancel({ graceMs })));
+      this.shutdown.abort();
+      await this.registry.close();
+    })();
+    return this.stopping;
   }
 }
 

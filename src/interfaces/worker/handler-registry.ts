@@ -1,5 +1,6 @@
 import type { Json } from '../../domain/run/run-snapshot.js';
-import { echoHandler, noopHandler } from './handlers/builtins.js';
+import type { HandlerDefinition } from './define-handler.js';
+import { echoHandler, httpHandler, noopHandler } from './handlers/builtins.js';
 import { createHttpHandler, type HttpHandlerOptions } from './handlers/http.js';
 import type { TaskHandler } from './handlers/task-handler.js';
 
@@ -43,6 +44,12 @@ export class HandlerRegistry {
     // The declared input type is the handler's own promise (see TaskHandler); the registry
     // passes on whatever JSON arrived, so widening here is the honest type.
     this.handlers.set(type, handler as unknown as TaskHandler<Json, unknown>);
+    return this;
+  }
+
+  /** Adds handlers made by `defineHandler`, each under its own type (the rules of {@link register}). */
+  add(...definitions: HandlerDefinition<never, unknown>[]): this {
+    for (const definition of definitions) this.register(definition.type, definition.handle);
     return this;
   }
 
@@ -101,9 +108,7 @@ export interface DefaultRegistryOptions {
 export function createDefaultRegistry(options: DefaultRegistryOptions = {}): HandlerRegistry {
   const registry = new HandlerRegistry();
   const http = createHttpHandler(options.http);
-  registry.register('noop', noopHandler);
-  registry.register('echo', echoHandler);
-  registry.register('http', http.handle);
+  registry.add(noopHandler, echoHandler, httpHandler(http));
   registry.onClose(() => http.close());
   options.observeHttpBreakers?.({
     notClosed: () => http.openBreakers(),

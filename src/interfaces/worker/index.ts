@@ -9,12 +9,24 @@ export {
   type TaskContext,
   type TaskHandler,
 } from './handler-registry.js';
+export type { TaskLogFields, TaskLogger } from './handlers/task-handler.js';
 export {
   loadHandlerModules,
   parseHandlerSpecifiers,
   type HandlerModule,
 } from './handlers/handler-modules.js';
 export type { HttpHandlerOptions, HttpOutput } from './handlers/http.js';
+export {
+  defineHandler,
+  isHandlerDefinition,
+  type HandlerDefinition,
+  type HandlerSchemas,
+  type InputOf,
+  type OutputOf,
+} from './define-handler.js';
+export { registerAll, type Handlers } from './register-handlers.js';
+export { SILENT_TASK_LOGGER, taskContext, testHandler } from './test-handler.js';
+export { WorkerStoppingError } from './task-executor.js';
 export {
   NonRetryableError,
   RetryAfterError,

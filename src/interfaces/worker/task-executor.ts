@@ -1,3 +1,4 @@
+import type { AppLogger } from '../../application/ports/logger.js';
 import type { ResultMessage, TaskMessage, WorkerFailure } from '../../application/ports/messages.js';
 import {
   NonRetryableError,
@@ -8,10 +9,36 @@ import {
 import type { Json } from '../../domain/run/run-snapshot.js';
 import type { HandlerRegistry } from './handler-registry.js';
 import { toJsonOutput } from './handlers/json-output.js';
-import type { TaskContext } from './handlers/task-handler.js';
+import type { TaskContext, TaskLogger } from './handlers/task-handler.js';
+import { SILENT_TASK_LOGGER } from './test-handler.js';
 
 export type StartedReport = Extract<ResultMessage, { outcome: 'started' }>;
 export type FinishedResult = Extract<ResultMessage, { outcome: 'completed' | 'failed' }>;
+/**
+ * The worker stopped before the attempt finished: nothing is reported, and the task message,
+ * left unacknowledged, goes back to its queue for another worker (docs/worker-sdk.md#stopping).
+ */
+export interface AbandonedAttempt {
+  outcome: 'abandoned';
+  runId: string;
+  taskKey: string;
+  attempt: number;
+}
+
+/** The result of an attempt that was not abandoned; throws on an abandoned one. */
+export function finished(result: FinishedResult | AbandonedAttempt): FinishedResult {
+  if (result.outcome === 'abandoned')
+    throw new Error(`attempt ${result.attempt} of ${result.taskKey} was abandoned`);
+  return result;
+}
+
+/** The reason `ctx.signal` carries when the worker's stop grace runs out. */
+export class WorkerStoppingError extends Error {
+  override readonly name = 'WorkerStoppingError';
+  constructor() {
+    super('the worker is stopping: the task goes back to its queue');
+  }
+}
 
 /** The domain's failure shape must stay assignable to the wire's; this line fails to compile if not. */
 const asWireFailure = (failure: TaskFailure): WorkerFailure => failure;
@@ -29,6 +56,10 @@ export interface TaskExecutorOptions {
   /** Receives errors thrown by `onStarted`; the attempt itself goes on. Default: a process warning. */
   onReportError?: (err: unknown) => void;
   now?: () => Date;
+  /** Aborted when the worker's stop grace runs out: running attempts are abandoned, their signals aborted. */
+  shutdown?: AbortSignal;
+  /** What `ctx.logger` writes to (with the attempt's fields); silent when absent. */
+  logger?: AppLogger;
 }
 
 export interface ExecuteOptions {
@@ -52,9 +83,13 @@ export class TaskExecutor {
   private readonly startReportAfterMs: number;
   private readonly onReportError: (err: unknown) => void;
   private readonly now: () => Date;
+  private readonly shutdown: AbortSignal | undefined;
+  private readonly logger: AppLogger | undefined;
 
   constructor(options: TaskExecutorOptions) {
     this.registry = options.registry;
+    this.shutdown = options.shutdown;
+    this.logger = options.logger;
     this.startReportAfterMs = options.startReportAfterMs ?? DEFAULT_START_REPORT_AFTER_MS;
     this.onReportError = options.onReportError ?? defaultReportError;
     this.now = options.now ?? (() => new Date());
@@ -63,9 +98,10 @@ export class TaskExecutor {
   /**
    * Never rejects: every outcome, including a handler that throws synchronously, is a
    * result. On timeout the attempt resolves as a retryable `timeout` failure at once, even
-   * if the handler ignores its signal; whatever it does later is discarded.
+   * if the handler ignores its signal; whatever it does later is discarded. Likewise, when the
+   * `shutdown` signal aborts first, it resolves as abandoned at once and aborts `ctx.signal`.
    */
-  execute(message: TaskMessage, options: ExecuteOptions = {}): Promise<FinishedResult> {
+  execute(message: TaskMessage, options: ExecuteOptions = {}): Promise<FinishedResult | AbandonedAttempt> {
     const base = {
       runId: message.runId,
       taskKey: message.taskKey,
@@ -86,6 +122,7 @@ export class TaskExecutor {
       attempt: message.attempt,
       idempotencyKey: message.idempotencyKey,
       signal: controller.signal,
+      logger: this.logger === undefined ? SILENT_TASK_LOGGER : attemptLogger(this.logger, message),
     };
     const timeoutMs = usableTimeout(message.timeoutMs);
     const run = async (): Promise<Json> => {
@@ -93,15 +130,24 @@ export class TaskExecutor {
       return output === undefined ? null : toJsonOutput(output);
     };
 
-    return new Promise<FinishedResult>((resolve) => {
+    const { shutdown } = this;
+    if (shutdown?.aborted) return Promise.resolve(abandoned(message));
+
+    return new Promise<FinishedResult | AbandonedAttempt>((resolve) => {
       let settled = false;
-      const settle = (result: FinishedResult): void => {
+      const settle = (result: FinishedResult | AbandonedAttempt): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timeoutTimer);
         if (startTimer !== undefined) clearTimeout(startTimer);
+        shutdown?.removeEventListener('abort', onShutdown);
         resolve(result);
       };
+      const onShutdown = (): void => {
+        settle(abandoned(message));
+        controller.abort(new WorkerStoppingError());
+      };
+      shutdown?.addEventListener('abort', onShutdown, { once: true });
       const timeoutTimer = setTimeout(() => {
         const err = new TaskTimeoutError(timeoutMs);
         settle(this.failed(base, err));
@@ -137,6 +183,29 @@ export class TaskExecutor {
       this.onReportError(err);
     }
   }
+}
+
+function abandoned(message: TaskMessage): AbandonedAttempt {
+  return { outcome: 'abandoned', runId: message.runId, taskKey: message.taskKey, attempt: message.attempt };
+}
+
+/** `ctx.logger`: the attempt's child logger, made on first use (most attempts never log). */
+function attemptLogger(parent: AppLogger, message: TaskMessage): TaskLogger {
+  let child: AppLogger | undefined;
+  const log = (): AppLogger =>
+    (child ??= parent.child({
+      run_id: message.runId,
+      task_key: message.taskKey,
+      kind: message.kind,
+      attempt: message.attempt,
+      task_type: message.type,
+    }));
+  return {
+    debug: (text, fields) => log().debug(text, fields),
+    info: (text, fields) => log().log(text, fields),
+    warn: (text, fields) => log().warn(text, fields),
+    error: (text, fields) => log().error(text, fields),
+  };
 }
 
 function usableTimeout(timeoutMs: number): number {

@@ -7,7 +7,7 @@ import { PinoAppLogger } from '../../../src/infrastructure/logging/pino-app-logg
 import { logAttempt } from '../../../src/interfaces/worker/attempt-log.js';
 import { createHttpHandler } from '../../../src/interfaces/worker/handlers/http.js';
 import type { TaskHandler } from '../../../src/interfaces/worker/handlers/task-handler.js';
-import { TaskExecutor } from '../../../src/interfaces/worker/task-executor.js';
+import { finished, TaskExecutor } from '../../../src/interfaces/worker/task-executor.js';
 import { captureLines } from './capture.js';
 
 const SECRET = 'tok-7f3a-s3cret';
@@ -41,7 +41,7 @@ function message(type: string, input: Json, attempt = 1): TaskMessage {
 async function attempt(task: TaskMessage, level = 'debug') {
   const { destination, lines } = captureLines();
   const logger = new PinoAppLogger(createLogger({ level, traceCorrelation: false, destination }));
-  logAttempt(logger, task, await executor.execute(task));
+  logAttempt(logger, task, finished(await executor.execute(task)));
   return lines;
 }
 

@@ -1,3 +1,4 @@
+import { SILENT_TASK_LOGGER } from '../../../src/interfaces/worker/test-handler.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,6 +23,7 @@ const ctx: TaskContext = {
   attempt: 1,
   idempotencyKey: 'r:t',
   signal: new AbortController().signal,
+  logger: SILENT_TASK_LOGGER,
 };
 
 describe('HandlerRegistry', () => {

@@ -1,3 +1,4 @@
+import { SILENT_TASK_LOGGER } from '../../../src/interfaces/worker/test-handler.js';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -102,6 +103,7 @@ function context(key = 'run-1:reserve'): TaskContext {
     attempt: 1,
     idempotencyKey: key,
     signal: new AbortController().signal,
+    logger: SILENT_TASK_LOGGER,
   };
 }
 

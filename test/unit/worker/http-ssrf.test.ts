@@ -1,3 +1,4 @@
+import { SILENT_TASK_LOGGER } from '../../../src/interfaces/worker/test-handler.js';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -71,6 +72,7 @@ const context: TaskContext = {
   attempt: 1,
   idempotencyKey: 'run-1:fetch',
   signal: new AbortController().signal,
+  logger: SILENT_TASK_LOGGER,
 };
 
 async function call(

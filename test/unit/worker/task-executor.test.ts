@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 
 import type { TaskMessage } from '../../../src/application/ports/messages.js';
 import { HandlerRegistry, NonRetryableError, RetryAfterError } from '../../../src/interfaces/worker/index.js';
-import { TaskExecutor, type StartedReport } from '../../../src/interfaces/worker/task-executor.js';
+import { finished, TaskExecutor, type StartedReport } from '../../../src/interfaces/worker/task-executor.js';
 
 function message(type: string, overrides: Partial<TaskMessage> = {}): TaskMessage {
   return {
@@ -59,8 +59,8 @@ describe('TaskExecutor', () => {
         aborted: false,
       },
     });
-    expect(result.startedAt).toMatch(ISO_MS);
-    expect(result.finishedAt).toMatch(ISO_MS);
+    expect(finished(result).startedAt).toMatch(ISO_MS);
+    expect(finished(result).finishedAt).toMatch(ISO_MS);
   });
 
   it('completes with null when the handler returns nothing', async () => {
@@ -178,7 +178,7 @@ describe('TaskExecutor', () => {
       taskKey: 'charge',
       kind: 'task',
       attempt: 2,
-      startedAt: result.startedAt,
+      startedAt: finished(result).startedAt,
       outcome: 'started',
     });
   });

@@ -2,14 +2,14 @@ import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 import type { HandlerRegistry } from '../handler-registry.js';
-import type { TaskHandler } from './task-handler.js';
+import { registerAll, type Handlers } from '../register-handlers.js';
 
 /** What a handler module may export: either form, or both. */
 export interface HandlerModule {
   /** Called with the worker's registry: register handlers, add close hooks. May be async. */
   default?: (registry: HandlerRegistry) => void | Promise<void>;
-  /** Registered as `type → handler`. */
-  handlers?: Record<string, TaskHandler<never, unknown>>;
+  /** `defineHandler` handlers, or a `type → handler` object. */
+  handlers?: Handlers;
 }
 
 /** Splits `SAGAFLOW_HANDLERS` (comma list) into module specifiers. */
@@ -33,12 +33,12 @@ export function parseHandlerSpecifiers(raw: string | undefined): string[] {
  * module exports
  *
  * ```ts
- * import type { HandlerRegistry, TaskHandler } from 'sagaflow/worker';
+ * import { defineHandler, type HandlerRegistry } from 'sagaflow/worker';
+ * export const handlers = [defineHandler('send-mail', async (input) => ({}))];
+ * // and/or
  * export default (registry: HandlerRegistry) => {
  *   registry.register('charge-card', async (input, ctx) => ({ charged: true }));
  * };
- * // and/or
- * export const handlers: Record<string, TaskHandler> = { 'send-mail': async (input) => ({}) };
  * ```
  *
  * A module that cannot be loaded, exports neither form, or registers a type that exists
@@ -72,9 +72,7 @@ async function install(registry: HandlerRegistry, mod: HandlerModule, specifier:
       `module "${specifier}" exports neither a default (registry) => void nor a handlers object`,
     );
   }
-  if (hasHandlers) {
-    for (const [type, handler] of Object.entries(handlers)) registry.register(type, handler);
-  }
+  if (hasHandlers) registerAll(registry, handlers);
   if (hasSetup) await setup(registry);
 }
 

@@ -11,8 +11,24 @@ export interface TaskContext {
   attempt: number;
   /** Same for every attempt of a task: pass it to the callee to make the side effect exactly-once. */
   idempotencyKey: string;
-  /** Aborted when the attempt's `timeoutMs` runs out; the attempt is then a retryable timeout. */
+  /**
+   * Aborted when the attempt's `timeoutMs` runs out (the attempt is then a retryable timeout) or
+   * when the worker's stop grace runs out (the task goes back to its queue for another worker).
+   * Pass it to `fetch` and friends.
+   */
   signal: AbortSignal;
+  /** Log lines that carry `run_id`, `task_key`, `kind` and `attempt`, in the worker's log. */
+  logger: TaskLogger;
+}
+
+/** Fields of a log line, snake_case like the ones the worker adds. */
+export type TaskLogFields = Readonly<Record<string, unknown>>;
+
+export interface TaskLogger {
+  debug(message: string, fields?: TaskLogFields): void;
+  info(message: string, fields?: TaskLogFields): void;
+  warn(message: string, fields?: TaskLogFields): void;
+  error(message: string, fields?: TaskLogFields): void;
 }
 
 /**
