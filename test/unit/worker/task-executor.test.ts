@@ -2,7 +2,15 @@ import { describe, expect, it } from '@jest/globals';
 
 import type { TaskMessage } from '../../../src/application/ports/messages.js';
 import { HandlerRegistry, NonRetryableError, RetryAfterError } from '../../../src/interfaces/worker/index.js';
-import { finished, TaskExecutor, type StartedReport } from '../../../src/interfaces/worker/task-executor.js';
+import {
+  finished,
+  TaskExecutor,
+  WorkerStoppingError,
+  type StartedReport,
+} from '../../../src/interfaces/worker/task-executor.js';
+import type { AppLogger, LogFields } from '../../../src/application/ports/logger.js';
+import type { TaskContext } from '../../../src/interfaces/worker/index.js';
+import { SILENT_TASK_LOGGER } from '../../../src/interfaces/worker/test-handler.js';
 
 function message(type: string, overrides: Partial<TaskMessage> = {}): TaskMessage {
   return {
@@ -210,5 +218,140 @@ describe('TaskExecutor', () => {
     const reportError = await reportFailed.promise;
     expect(reportError).toBeInstanceOf(Error);
     expect((reportError as Error).message).toBe('broker down');
+  });
+});
+
+interface LogLine {
+  level: 'debug' | 'log' | 'warn' | 'error';
+  message: string;
+  fields: LogFields | undefined;
+  bindings: LogFields;
+}
+
+/** An AppLogger that keeps every line with the bindings of the child it was written to. */
+class CapturingLogger implements AppLogger {
+  children = 0;
+  constructor(
+    readonly lines: LogLine[] = [],
+    private readonly bindings: LogFields = {},
+  ) {}
+  debug(message: string, fields?: LogFields): void {
+    this.lines.push({ level: 'debug', message, fields, bindings: this.bindings });
+  }
+  log(message: string, fields?: LogFields): void {
+    this.lines.push({ level: 'log', message, fields, bindings: this.bindings });
+  }
+  warn(message: string, fields?: LogFields): void {
+    this.lines.push({ level: 'warn', message, fields, bindings: this.bindings });
+  }
+  error(message: string, fields?: LogFields): void {
+    this.lines.push({ level: 'error', message, fields, bindings: this.bindings });
+  }
+  child(bindings: LogFields): AppLogger {
+    this.children += 1;
+    return new CapturingLogger(this.lines, { ...this.bindings, ...bindings });
+  }
+}
+
+describe('TaskExecutor shutdown and logger', () => {
+  it('abandons a running attempt when shutdown aborts, aborting ctx.signal with WorkerStoppingError', async () => {
+    const entered = latch<AbortSignal>();
+    const never = latch();
+    const registry = new HandlerRegistry().register('stuck', async (_input, ctx) => {
+      entered.open(ctx.signal);
+      // Ignores its signal: only the shutdown can end this attempt.
+      await never.promise;
+      return { late: true };
+    });
+    const shutdown = new AbortController();
+    const started: StartedReport[] = [];
+    const executing = new TaskExecutor({
+      registry,
+      shutdown: shutdown.signal,
+      startReportAfterMs: 60_000,
+    }).execute(message('stuck', { timeoutMs: 60_000 }), { onStarted: (report) => void started.push(report) });
+    const signal = await entered.promise;
+    expect(signal.aborted).toBe(false);
+
+    shutdown.abort();
+    // Resolves although the handler never returns: the shutdown, not the handler, settled it.
+    expect(await executing).toEqual({ outcome: 'abandoned', runId: 'run-1', taskKey: 'charge', attempt: 2 });
+    expect(signal.aborted).toBe(true);
+    expect(signal.reason).toBeInstanceOf(WorkerStoppingError);
+    expect((signal.reason as Error).name).toBe('WorkerStoppingError');
+    expect(started).toEqual([]);
+    never.open();
+  });
+
+  it('abandons without calling the handler when shutdown was aborted before execute', async () => {
+    let calls = 0;
+    const registry = new HandlerRegistry().register('never', async () => {
+      calls += 1;
+      return null;
+    });
+    const shutdown = new AbortController();
+    shutdown.abort();
+    const result = await new TaskExecutor({ registry, shutdown: shutdown.signal }).execute(message('never'));
+    expect(result).toEqual({ outcome: 'abandoned', runId: 'run-1', taskKey: 'charge', attempt: 2 });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(calls).toBe(0);
+  });
+
+  it('reports an attempt that finished before the shutdown as usual, its signal left alone', async () => {
+    let signal: AbortSignal | undefined;
+    const registry = new HandlerRegistry().register('quick', async (_input, ctx) => {
+      signal = ctx.signal;
+      return { quick: true };
+    });
+    const shutdown = new AbortController();
+    const result = await new TaskExecutor({ registry, shutdown: shutdown.signal }).execute(message('quick'));
+    shutdown.abort();
+    expect(result).toMatchObject({ outcome: 'completed', output: { quick: true }, attempt: 2 });
+    expect(signal?.aborted).toBe(false);
+
+    const failing = new HandlerRegistry().register('bad', async () => {
+      throw new NonRetryableError('no');
+    });
+    const other = new AbortController();
+    const failed = await new TaskExecutor({ registry: failing, shutdown: other.signal }).execute(
+      message('bad'),
+    );
+    other.abort();
+    expect(failed).toMatchObject({ outcome: 'failed', error: { code: 'non_retryable' } });
+  });
+
+  it("writes ctx.logger's lines through the AppLogger with the attempt's fields", async () => {
+    const logger = new CapturingLogger();
+    const registry = new HandlerRegistry().register('logs', async (_input, ctx) => {
+      ctx.logger.debug('looking up', { sku: 'A' });
+      ctx.logger.info('charged', { amount: 5 });
+      ctx.logger.warn('slow callee');
+      ctx.logger.error('partial failure', { code: 'E1' });
+      return null;
+    });
+    const result = await new TaskExecutor({ registry, logger }).execute(message('logs'));
+    expect(result.outcome).toBe('completed');
+    const bindings = { run_id: 'run-1', task_key: 'charge', kind: 'task', attempt: 2, task_type: 'logs' };
+    expect(logger.lines).toEqual([
+      { level: 'debug', message: 'looking up', fields: { sku: 'A' }, bindings },
+      { level: 'log', message: 'charged', fields: { amount: 5 }, bindings },
+      { level: 'warn', message: 'slow callee', fields: undefined, bindings },
+      { level: 'error', message: 'partial failure', fields: { code: 'E1' }, bindings },
+    ]);
+    // One child per attempt, not per line.
+    expect(logger.children).toBe(1);
+  });
+
+  it('gives a silent ctx.logger without an AppLogger', async () => {
+    let seen: TaskContext['logger'] | undefined;
+    const registry = new HandlerRegistry().register('logs', async (_input, ctx) => {
+      seen = ctx.logger;
+      ctx.logger.info('nobody hears this');
+      ctx.logger.error('nor this');
+      return { logged: true };
+    });
+    const result = await new TaskExecutor({ registry }).execute(message('logs'));
+    expect(result).toMatchObject({ outcome: 'completed', output: { logged: true } });
+    expect(seen).toBe(SILENT_TASK_LOGGER);
   });
 });
