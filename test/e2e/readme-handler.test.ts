@@ -123,7 +123,9 @@ describe('README: writing your own task handlers', () => {
     expect(run.body.status).toBe('FAILED');
     expect(run.body.error).toMatchObject({
       taskKey: 'total',
-      message: expect.stringMatching(/^input of task type "invoice-total" does not match its schema: lines: /),
+      message: expect.stringMatching(
+        /^input of task type "invoice-total" does not match its schema: lines: /,
+      ),
     });
     const tasks = run.body.tasks as Array<{ key: string; status: string; attempts: number }>;
     expect(tasks.find((task) => task.key === 'total')).toMatchObject({ status: 'FAILED', attempts: 1 });
