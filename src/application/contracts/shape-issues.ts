@@ -17,7 +17,10 @@ import type { ValidationIssue } from '../../domain/shared/domain-error.js';
  * branch has that type, the union's own message does.
  */
 export function shapeIssues(schema: TSchema, value: unknown, base = ''): ValidationIssue[] {
-  const errors = validatorOf(schema).Errors(value);
+  const validator = validatorOf(schema);
+  // The compiled check first: valid values (nearly all of them) never pay for error collection.
+  if (validator.Check(value)) return [];
+  const errors = validator.Errors(value);
   if (errors.length === 0) return [];
   const silenced = silencedBranches(schema, value, errors);
   const issues: ValidationIssue[] = [];

@@ -1,5 +1,5 @@
 /**
- * The CLI's one way to the REST API (docs/cli.md): the target from `--url`, `--api-key` and
+ * The CLI's one way to the REST API (`runs watch` now, the other commands to come): the target from `--url`, `--api-key` and
  * `--namespace` (or `SAGAFLOW_URL`, `SAGAFLOW_API_KEY`, `SAGAFLOW_NAMESPACE`), JSON both ways,
  * and a problem+json answer turned into an {@link ApiProblem} whose message is its `detail`.
  */

@@ -75,13 +75,18 @@ export function defineHandler(
   if (typeof type !== 'string' || type === '') throw new TypeError('defineHandler needs a task type name');
   if (typeof fn !== 'function') throw new TypeError(`the handler of task type "${type}" is not a function`);
   const { input, output } = schemas;
+  const frozenSchemas = Object.freeze({ input, output });
+  // No schema, no wrapper: the worker awaits what the function returns (a value or a promise).
+  if (input === undefined && output === undefined) {
+    return Object.freeze({ type, handle: fn as TaskHandler<Json, unknown>, schemas: frozenSchemas });
+  }
   const handle = async (value: Json, ctx: TaskContext): Promise<unknown> => {
     if (input !== undefined) assertShape(input, value, `input of task type "${type}"`);
     const result: unknown = await fn(value as never, ctx);
     if (output !== undefined) assertShape(output, result ?? null, `output of task type "${type}"`);
     return result;
   };
-  return Object.freeze({ type, handle, schemas: Object.freeze({ input, output }) });
+  return Object.freeze({ type, handle, schemas: frozenSchemas });
 }
 
 /** True for what `defineHandler` returned (as opposed to a bare handler function). */

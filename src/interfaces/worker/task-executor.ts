@@ -25,13 +25,6 @@ export interface AbandonedAttempt {
   attempt: number;
 }
 
-/** The result of an attempt that was not abandoned; throws on an abandoned one. */
-export function finished(result: FinishedResult | AbandonedAttempt): FinishedResult {
-  if (result.outcome === 'abandoned')
-    throw new Error(`attempt ${result.attempt} of ${result.taskKey} was abandoned`);
-  return result;
-}
-
 /** The reason `ctx.signal` carries when the worker's stop grace runs out. */
 export class WorkerStoppingError extends Error {
   override readonly name = 'WorkerStoppingError';

@@ -1,3 +1,4 @@
+import { finished } from '../../support/finished-result.js';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import type { TaskMessage } from '../../../src/application/ports/messages.js';
 import { NonRetryableError } from '../../../src/domain/errors/task-errors.js';
@@ -7,7 +8,7 @@ import { PinoAppLogger } from '../../../src/infrastructure/logging/pino-app-logg
 import { logAttempt } from '../../../src/interfaces/worker/attempt-log.js';
 import { createHttpHandler } from '../../../src/interfaces/worker/handlers/http.js';
 import type { TaskHandler } from '../../../src/interfaces/worker/handlers/task-handler.js';
-import { finished, TaskExecutor } from '../../../src/interfaces/worker/task-executor.js';
+import { TaskExecutor } from '../../../src/interfaces/worker/task-executor.js';
 import { captureLines } from './capture.js';
 
 const SECRET = 'tok-7f3a-s3cret';

@@ -1,9 +1,9 @@
+import { finished } from '../../support/finished-result.js';
 import { describe, expect, it } from '@jest/globals';
 
 import type { TaskMessage } from '../../../src/application/ports/messages.js';
 import { HandlerRegistry, NonRetryableError, RetryAfterError } from '../../../src/interfaces/worker/index.js';
 import {
-  finished,
   TaskExecutor,
   WorkerStoppingError,
   type StartedReport,
