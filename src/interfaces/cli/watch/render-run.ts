@@ -1,4 +1,5 @@
 import type { Style } from './ansi.js';
+import { COMPENSATION_STYLE, RUN_STYLE, TASK_LOOK } from '../status-styles.js';
 import { cell, finishLine, padded, type Line } from './frame-lines.js';
 import { compensationPass, taskLevels, type TaskLevel } from './run-graph.js';
 import type { RunJson, TaskJson } from './run-json.js';
@@ -46,41 +47,6 @@ interface Row {
   /** Moving or failed: kept first when the frame must shrink. */
   salient: boolean;
 }
-
-const TASK_LOOK: Record<string, { symbol: string; style?: Style }> = {
-  PENDING: { symbol: '○', style: 'dim' },
-  QUEUED: { symbol: '◌', style: 'cyan' },
-  RUNNING: { symbol: '●', style: 'cyan' },
-  RETRYING: { symbol: '↻', style: 'yellow' },
-  COMPLETED: { symbol: '✓', style: 'green' },
-  FAILED: { symbol: '✗', style: 'red' },
-  SKIPPED: { symbol: '–', style: 'dim' },
-  CANCELLED: { symbol: '⊘', style: 'dim' },
-  COMPENSATING: { symbol: '↶', style: 'magenta' },
-  COMPENSATED: { symbol: '↶', style: 'magenta' },
-  COMPENSATION_FAILED: { symbol: '✗', style: 'red' },
-};
-
-const COMPENSATION_STYLE: Record<string, Style> = {
-  PENDING: 'dim',
-  QUEUED: 'cyan',
-  RUNNING: 'cyan',
-  RETRYING: 'yellow',
-  COMPLETED: 'green',
-  FAILED: 'red',
-};
-
-const RUN_STYLE: Record<string, Style> = {
-  PENDING: 'dim',
-  RUNNING: 'cyan',
-  COMPLETED: 'green',
-  COMPENSATING: 'yellow',
-  CANCELLING: 'yellow',
-  COMPENSATED: 'magenta',
-  CANCELLED: 'yellow',
-  FAILED: 'red',
-  COMPENSATION_FAILED: 'red',
-};
 
 /** Statuses whose rows a shrunk frame keeps first: what is moving, and what went wrong. */
 const SALIENT: ReadonlySet<string> = new Set([
