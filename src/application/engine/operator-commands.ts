@@ -27,6 +27,11 @@ export class OperatorCommands {
   ): Promise<{ run: RunSnapshot; definition: WorkflowDefinition }> {
     let result: { run: RunSnapshot; definition: WorkflowDefinition } | null = null;
     const trace = DecisionTrace.start(this.tracing);
+    // Decide on the run as committed: this process's cached copy may be one another process has
+    // moved on since (an api caches the runs it starts; the orchestrator moving them is elsewhere),
+    // and a refusal from a stale status is never written, so the version check cannot catch it.
+    // Operator commands are rare: one read from PostgreSQL each is nothing.
+    this.loop.runs.forget([runId]);
     const { published } = await this.loop.decide([runId], trace, (runs, ctx) => {
       const run = runs.get(runId);
       if (!run || run.namespace !== namespace) throw new NotFoundError(`run ${runId} not found`);

@@ -69,7 +69,7 @@ export class CommandKit {
 
   private context(options: ConnectionOptions, namespaceOption: boolean): CommandContext {
     const { env } = this.io;
-    const url = options.url ?? env.SAGAFLOW_URL ?? DEFAULT_API_URL;
+    const url = options.url ?? nonEmpty(env.SAGAFLOW_URL) ?? DEFAULT_API_URL;
     if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
       throw new UsageError(`--url (or SAGAFLOW_URL) is not an http(s) URL: ${url}`);
     }

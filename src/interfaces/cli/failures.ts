@@ -34,7 +34,8 @@ interface Issue {
  */
 export function describeFailure(error: unknown): string {
   if (error instanceof ApiProblem) {
-    const issues = Array.isArray(error.problem.errors) ? (error.problem.errors as Issue[]) : [];
+    const listed: unknown[] = Array.isArray(error.problem.errors) ? error.problem.errors : [];
+    const issues = listed.filter((issue): issue is Issue => typeof issue === 'object' && issue !== null);
     const named = issues.map((issue) => `${issue.path ?? ''}: ${issue.message ?? ''}`);
     const status = `HTTP ${error.status}`;
     // With named fields the detail only lists their paths: the title and each issue say more.

@@ -98,12 +98,15 @@ complete -o default -F _${name} ${name}
 export function zshScript(program: Command): string {
   const nodes = commandTree(program);
   const name = program.name();
-  const quote = (text: string) => `'${text.replace(/'/g, `'\\''`).replace(/:/g, '\\:')}'`;
+  // `_describe` splits each entry at its first unescaped colon: colons in a name or description are escaped.
+  const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+  const entry = (name: string, description: string) =>
+    quote(`${name.replace(/:/g, '\\:')}:${description.replace(/:/g, '\\:')}`);
   const cases = nodes
     .map((node) => {
       const entries = [
-        ...node.commands.map((c) => quote(`${c.name}:${c.description}`)),
-        ...node.options.map((o) => quote(`${o.flag}:${o.description}`)),
+        ...node.commands.map((c) => entry(c.name, c.description)),
+        ...node.options.map((o) => entry(o.flag, o.description)),
       ];
       return `    "${node.path}") entries=(${entries.join(' ')}) ;;`;
     })

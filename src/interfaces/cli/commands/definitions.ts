@@ -9,7 +9,7 @@ import type {
 import { examples, integer, segment, type CommandContext, type CommandKit } from '../command-kit.js';
 import { CliFailure } from '../failures.js';
 import { readDocument } from '../local-files.js';
-import { formatDuration } from '../watch/terminal-text.js';
+import { formatDuration, printable } from '../watch/terminal-text.js';
 
 type DefinitionJson = Static<typeof Definition>;
 
@@ -104,7 +104,7 @@ async function register({ client, out, io }: CommandContext, file: string): Prom
       : `${body.name} version ${body.version} is already registered, identical`,
   );
   for (const warning of body.warnings ?? [])
-    out.line(out.paint(`warning: ${warning.path}: ${warning.message}`, 'yellow'));
+    out.line(out.paint(printable(`warning: ${warning.path}: ${warning.message}`), 'yellow'));
 }
 
 async function validate({ client, out, io }: CommandContext, file: string): Promise<number> {
@@ -120,12 +120,18 @@ async function validate({ client, out, io }: CommandContext, file: string): Prom
     );
   }
   out.line(out.paint('valid', 'green'));
-  body.plan?.levels.forEach((level, index) => out.line(`  level ${index + 1}: ${level.join(', ')}`));
+  body.plan?.levels.forEach((level, index) =>
+    out.line(printable(`  level ${index + 1}: ${level.join(', ')}`)),
+  );
   if (body.plan && body.plan.compensation.length > 0) {
-    out.line(`  compensation order: ${body.plan.compensation.map((level) => level.join(', ')).join(' → ')}`);
+    out.line(
+      printable(
+        `  compensation order: ${body.plan.compensation.map((level) => level.join(', ')).join(' → ')}`,
+      ),
+    );
   }
   for (const warning of body.warnings ?? [])
-    out.line(out.paint(`warning: ${warning.path}: ${warning.message}`, 'yellow'));
+    out.line(out.paint(printable(`warning: ${warning.path}: ${warning.message}`), 'yellow'));
   return 0;
 }
 
