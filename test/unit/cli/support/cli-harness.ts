@@ -1,36 +1,18 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import type { CliIo } from '../../../../src/interfaces/cli/cli-io.js';
 import { CommandKit } from '../../../../src/interfaces/cli/command-kit.js';
 import type { ServerOptions } from '../../../../src/interfaces/cli/commands/server.js';
 import { createProgram, runCli } from '../../../../src/interfaces/cli/program.js';
+import { Capture } from '../watch/capture.js';
 
 /**
  * What the CLI unit tests share: in-memory streams for `io`, a way to run one command line
  * in-process with an environment the test controls, and a fake Sagaflow API on loopback
  * (a `node:http` peer) that records every request and answers what the test set up.
  */
-
-/** A writable that keeps what it is given; `isTTY` makes it pose as a terminal. */
-export class TextSink extends Writable {
-  private readonly chunks: string[] = [];
-
-  constructor(readonly isTTY = false) {
-    super();
-  }
-
-  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
-    this.chunks.push(chunk.toString('utf8'));
-    done();
-  }
-
-  get text(): string {
-    return this.chunks.join('');
-  }
-}
 
 export interface CliResult {
   code: number;
@@ -49,8 +31,8 @@ export interface RunOptions {
 
 /** Runs `sagaflow <argv>` in-process. The environment is only what `options.env` holds. */
 export async function cli(argv: readonly string[], options: RunOptions = {}): Promise<CliResult> {
-  const stdout = new TextSink(options.tty === true);
-  const stderr = new TextSink();
+  const stdout = new Capture(options.tty === true);
+  const stderr = new Capture();
   const started: ServerOptions[] = [];
   const io: CliIo = { stdout, stderr, env: options.env ?? {}, cwd: options.cwd ?? tmpdir() };
   const code = await runCli(argv, {
@@ -65,7 +47,7 @@ export async function cli(argv: readonly string[], options: RunOptions = {}): Pr
 
 /** The command tree `runCli` runs, built the same way, to walk rather than to list by hand. */
 export function buildProgram(): Command {
-  const io: CliIo = { stdout: new TextSink(), stderr: new TextSink(), env: {}, cwd: tmpdir() };
+  const io: CliIo = { stdout: new Capture(), stderr: new Capture(), env: {}, cwd: tmpdir() };
   return createProgram({ io, version: '9.8.7', startServer: async () => {} }, new CommandKit(io));
 }
 
