@@ -1,4 +1,5 @@
 import { Argument, type Command } from 'commander';
+import { ACTOR_ROLES } from '../../../application/actor.js';
 import { RUN_STATUSES } from '../../../domain/run/run-status.js';
 import { examples } from '../command-kit.js';
 
@@ -52,7 +53,7 @@ export function commandTree(program: Command): Node[] {
 /** Option values worth completing: run statuses, shells, roles. */
 const VALUES: Record<string, readonly string[]> = {
   '--status': RUN_STATUSES,
-  '--role': ['worker', 'viewer', 'operator', 'admin'],
+  '--role': ACTOR_ROLES,
 };
 
 export function bashScript(program: Command): string {

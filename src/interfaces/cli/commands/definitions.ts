@@ -103,8 +103,7 @@ async function register({ client, out, io }: CommandContext, file: string): Prom
       ? `registered ${body.name} version ${body.version}`
       : `${body.name} version ${body.version} is already registered, identical`,
   );
-  for (const warning of body.warnings ?? [])
-    out.line(out.paint(printable(`warning: ${warning.path}: ${warning.message}`), 'yellow'));
+  printWarnings(out, body.warnings);
 }
 
 async function validate({ client, out, io }: CommandContext, file: string): Promise<number> {
@@ -130,8 +129,7 @@ async function validate({ client, out, io }: CommandContext, file: string): Prom
       ),
     );
   }
-  for (const warning of body.warnings ?? [])
-    out.line(out.paint(printable(`warning: ${warning.path}: ${warning.message}`), 'yellow'));
+  printWarnings(out, body.warnings);
   return 0;
 }
 
@@ -159,4 +157,13 @@ function printDefinition(out: CommandContext['out'], definition: DefinitionJson)
     ],
     'no tasks',
   );
+}
+
+/** Task types no live worker serves (docs/contract.md#unserved-task-types): shown, not fatal. */
+function printWarnings(
+  out: CommandContext['out'],
+  warnings: { path: string; message: string }[] | undefined,
+): void {
+  for (const warning of warnings ?? [])
+    out.line(out.paint(printable(`warning: ${warning.path}: ${warning.message}`), 'yellow'));
 }
